@@ -1,0 +1,349 @@
+"""Numeric inputs: a constant, a distribution, or a yearly path.
+
+Every numeric field of a scenario is a *quantity*:
+
+* a number (``0.73``);
+* a distribution, a mapping with a ``dist`` key (``{dist: triangular, low: 0.6, mode: 0.7,
+  high: 0.75}``), sampled once per draw;
+* a yearly path, a mapping with a ``path`` key, whose parameters may themselves be numbers or
+  distributions (``{path: growth, value: 66000, rate: {dist: uniform, low: 0.03, high: 0.09}}``).
+
+Distributions are turned into samples by :mod:`talentsim.sampling` (inverse transform of a
+uniform variate, so mc, lhs and sobol designs all work), and quantities into ``(draw, year)``
+arrays by :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from scipy import stats
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- distributions
+class Normal(_Strict):
+    dist: Literal["normal"]
+    mean: float
+    sd: float = Field(gt=0)
+
+    def frozen(self):
+        return stats.norm(self.mean, self.sd)
+
+
+class LogNormal(_Strict):
+    """Lognormal given by its median and the standard deviation of its logarithm."""
+
+    dist: Literal["lognormal"]
+    median: float = Field(gt=0)
+    sigma: float = Field(gt=0)
+
+    def frozen(self):
+        return stats.lognorm(s=self.sigma, scale=self.median)
+
+
+class TruncNormal(_Strict):
+    dist: Literal["truncnormal"]
+    mean: float
+    sd: float = Field(gt=0)
+    low: float = -math.inf
+    high: float = math.inf
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
+        return self
+
+    def frozen(self):
+        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
+
+
+class Uniform(_Strict):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
+        return self
+
+    def frozen(self):
+        return stats.uniform(self.low, self.high - self.low)
+
+
+class Triangular(_Strict):
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "need low <= mode <= high and low < high "
+                f"(got low={self.low}, mode={self.mode}, high={self.high})"
+            )
+        return self
+
+    def frozen(self):
+        width = self.high - self.low
+        return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
+
+
+class Beta(_Strict):
+    """Beta(a, b) rescaled to [low, high] (default [0, 1])."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.low < self.high:
+            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
+        return self
+
+    def frozen(self):
+        return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
+
+
+class Pert(_Strict):
+    """PERT: a beta on [low, high] with mode ``mode`` and shape ``lamb`` (4 = classic PERT)."""
+
+    dist: Literal["pert"]
+    low: float
+    mode: float
+    high: float
+    lamb: float = Field(default=4.0, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not (self.low <= self.mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "need low <= mode <= high and low < high "
+                f"(got low={self.low}, mode={self.mode}, high={self.high})"
+            )
+        return self
+
+    def frozen(self):
+        width = self.high - self.low
+        a = 1 + self.lamb * (self.mode - self.low) / width
+        b = 1 + self.lamb * (self.high - self.mode) / width
+        return stats.beta(a, b, loc=self.low, scale=width)
+
+
+#: distribution name -> schema class (the one table of distribution kinds)
+DISTRIBUTIONS: dict[str, type[_Strict]] = {
+    "normal": Normal,
+    "lognormal": LogNormal,
+    "truncnormal": TruncNormal,
+    "uniform": Uniform,
+    "triangular": Triangular,
+    "beta": Beta,
+    "pert": Pert,
+}
+
+Dist = Annotated[
+    Union[Normal, LogNormal, TruncNormal, Uniform, Triangular, Beta, Pert],
+    Field(discriminator="dist"),
+]
+
+
+def _kind(value: Any) -> str | None:
+    """Which kind of quantity a raw YAML value is: 'number', 'dist', 'path' or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, Mapping):
+        if "dist" in value:
+            return "dist"
+        if "path" in value:
+            return "path"
+    if isinstance(value, BaseModel):
+        return "path" if hasattr(value, "path") else "dist"
+    return None
+
+
+_SCALAR_ERROR = "expected a number or a distribution {dist: ..., ...}"
+_QUANTITY_ERROR = "expected a number, a distribution {dist: ...} or a yearly path {path: ...}"
+
+Scalar = Annotated[
+    Union[Annotated[float, Tag("number")], Annotated[Dist, Tag("dist")]],
+    Discriminator(_kind, custom_error_type="quantity", custom_error_message=_SCALAR_ERROR),
+]
+"""A number or a distribution: one value per draw."""
+
+
+def support(s: Scalar) -> tuple[float, float]:
+    """Smallest interval holding every value a scalar can take."""
+    if isinstance(s, (int, float)):
+        return float(s), float(s)
+    lo, hi = s.frozen().support()
+    return float(lo), float(hi)
+
+
+def median(s: Scalar) -> float:
+    if isinstance(s, (int, float)):
+        return float(s)
+    return float(s.frozen().ppf(0.5))
+
+
+# --------------------------------------------------------------------------- yearly paths
+class ConstantPath(_Strict):
+    """value(t) = value."""
+
+    path: Literal["constant"]
+    value: Scalar
+
+
+class GrowthPath(_Strict):
+    """value(t) = value * (1 + rate) ** (t - base_year)."""
+
+    path: Literal["growth"]
+    value: Scalar
+    rate: Scalar
+    base_year: int
+
+
+class StepsPath(_Strict):
+    """Piecewise constant: each listed year's value holds until the next listed year.
+
+    Years before the first listed year take the first value.
+    """
+
+    path: Literal["steps"]
+    values: dict[int, Scalar] = Field(min_length=1)
+
+
+class ExplicitPath(_Strict):
+    """Per-year values, linearly interpolated between listed years, held flat outside them."""
+
+    path: Literal["explicit"]
+    values: dict[int, Scalar] = Field(min_length=1)
+
+
+PATHS: dict[str, type[_Strict]] = {
+    "constant": ConstantPath,
+    "growth": GrowthPath,
+    "steps": StepsPath,
+    "explicit": ExplicitPath,
+}
+
+Path = Annotated[
+    Union[ConstantPath, GrowthPath, StepsPath, ExplicitPath], Field(discriminator="path")
+]
+Quantity = Annotated[
+    Union[Annotated[float, Tag("number")], Annotated[Dist, Tag("dist")], Annotated[Path, Tag("path")]],
+    Discriminator(_kind, custom_error_type="quantity", custom_error_message=_QUANTITY_ERROR),
+]
+"""A number, a distribution or a yearly path: one value per draw and year."""
+
+
+def is_path(q: Any) -> bool:
+    return isinstance(q, (ConstantPath, GrowthPath, StepsPath, ExplicitPath))
+
+
+def is_dist(q: Any) -> bool:
+    return isinstance(q, tuple(DISTRIBUTIONS.values()))
+
+
+# --------------------------------------------------------------------------- walking
+def iter_dists(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Yield ``(dotted.name, distribution)`` for every distribution inside ``obj``.
+
+    The dotted name is the field path in the scenario, e.g. ``demography.s18.values.2030``;
+    it keys the input's own random stream, so two scenarios that share an input share draws.
+    """
+    if is_dist(obj):
+        yield prefix, obj
+    elif isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            yield from iter_dists(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, Mapping):
+        for key, value in obj.items():
+            yield from iter_dists(value, f"{prefix}.{key}" if prefix else str(key))
+
+
+def quantity_range(q: Quantity, years: range | None = None) -> tuple[float, float]:
+    """Interval holding every value the quantity can take over ``years``."""
+    if not is_path(q):
+        return support(q)
+    if isinstance(q, ConstantPath):
+        return support(q.value)
+    if isinstance(q, (StepsPath, ExplicitPath)):
+        bounds = [support(v) for v in q.values.values()]
+        return min(b[0] for b in bounds), max(b[1] for b in bounds)
+    # growth: extremes over the years at the corners of value and rate
+    v_lo, v_hi = support(q.value)
+    r_lo, r_hi = support(q.rate)
+    if years is None or len(years) == 0:
+        return v_lo, v_hi
+    offsets = (years[0] - q.base_year, years[-1] - q.base_year)
+    corners = [
+        v * (1 + r) ** k
+        for v in (v_lo, v_hi)
+        for r in (max(r_lo, -1.0), r_hi)
+        for k in offsets
+        if math.isfinite(v) and math.isfinite(r)
+    ]
+    corners += [v for v in (v_lo, v_hi)]
+    if not all(math.isfinite(x) for x in (v_lo, v_hi, r_lo, r_hi)):
+        return -math.inf if v_lo < 0 else min(corners), math.inf
+    return min(corners), max(corners)
+
+
+# --------------------------------------------------------------------------- evaluation
+def _scalar(s: Scalar, name: str, samples: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """Values of a scalar for ``n`` draws, shape (n, 1)."""
+    if isinstance(s, (int, float)):
+        return np.full((n, 1), float(s))
+    return samples[name][:, None]
+
+
+def evaluate(
+    q: Quantity, name: str, years: np.ndarray, samples: Mapping[str, np.ndarray], n: int
+) -> np.ndarray:
+    """Evaluate quantity ``q`` (field path ``name``) for ``n`` draws over ``years``.
+
+    Returns an array shaped ``(n, len(years))``. ``samples`` maps each distribution's dotted
+    name to its ``(n,)`` values (see :func:`talentsim.sampling.sample_inputs`).
+    """
+    years = np.asarray(years)
+    shape = (n, years.size)
+    if not is_path(q):
+        return np.broadcast_to(_scalar(q, name, samples, n), shape).copy()
+    if isinstance(q, ConstantPath):
+        return np.broadcast_to(_scalar(q.value, f"{name}.value", samples, n), shape).copy()
+    if isinstance(q, GrowthPath):
+        value = _scalar(q.value, f"{name}.value", samples, n)
+        rate = _scalar(q.rate, f"{name}.rate", samples, n)
+        return value * (1.0 + rate) ** (years[None, :] - q.base_year)
+    keys = sorted(q.values)
+    knots = np.column_stack(
+        [_scalar(q.values[k], f"{name}.values.{k}", samples, n)[:, 0] for k in keys]
+    )  # (n, k)
+    if isinstance(q, StepsPath):
+        idx = np.searchsorted(np.asarray(keys), years, side="right") - 1
+        return knots[:, np.clip(idx, 0, len(keys) - 1)]
+    # explicit: linear interpolation between knots, flat outside; same weights for every draw
+    xk = np.asarray(keys, dtype=float)
+    pos = np.interp(years, xk, np.arange(len(keys), dtype=float))
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, len(keys) - 1)
+    w = pos - lo
+    return knots[:, lo] * (1 - w) + knots[:, hi] * w

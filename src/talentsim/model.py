@@ -1,0 +1,464 @@
+"""The cohort engine: the one place that knows the order of the mechanisms.
+
+:func:`simulate_chunk` runs draws ``start:stop`` of a design through every year of the
+scenario (spin-up years, then the horizon), vectorised over draws; it loops over years only.
+:func:`simulate` streams the draws in chunks and returns a :class:`~talentsim.results.Run`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from . import demography, levers
+from .education import Pipeline, Programme, columns, dropout_hazard, finish_schedule
+from .inputs import evaluate, is_path, quantity_range
+from .results import Run
+from .sampling import Draws
+from .schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, SPINUP_YEARS, Scenario
+from .workforce import (
+    Workforce,
+    emigration_hazard,
+    immigrants,
+    pay_ratio,
+    return_hazard,
+)
+
+#: years of budget history evaluated before the simulation (max lag + max ramp)
+_BUDGET_LEAD = 20
+
+
+class Params:
+    """Scenario quantities evaluated for one chunk of draws, cached per name.
+
+    ``q(name)`` -> (n, Y) over ``years``; ``s(name)`` -> (n,) for number/distribution fields;
+    ``row(name, i)`` -> (n,) values of year index ``i``, read from a year-major copy so that
+    the yearly loop touches contiguous memory.
+    """
+
+    def __init__(self, scenario: Scenario, samples: Mapping[str, np.ndarray], n: int, years):
+        self.scenario, self.samples, self.n = scenario, samples, n
+        self.years = np.asarray(years)
+        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+        self._rows: dict[str, np.ndarray] = {}
+
+    def field(self, name: str) -> Any:
+        node: Any = self.scenario
+        for part in name.split("."):
+            if isinstance(node, BaseModel):
+                node = getattr(node, part)
+            else:
+                node = node[int(part)] if isinstance(next(iter(node)), int) else node[part]
+        return node
+
+    def q(self, name: str, years: np.ndarray | None = None) -> np.ndarray:
+        """(n, Y) values over ``years`` (default: the simulated years)."""
+        years = self.years if years is None else np.asarray(years)
+        key = (name, int(years[0]), years.size)
+        if key not in self._cache:
+            self._cache[key] = evaluate(self.field(name), name, years, self.samples, self.n)
+        return self._cache[key]
+
+    def s(self, name: str) -> np.ndarray:
+        """(n,) values of a number or distribution field."""
+        q = self.field(name)
+        if is_path(q):
+            raise TypeError(f"{name} is a yearly path; a single value per draw was expected")
+        return evaluate(q, name, self.years[:1], self.samples, self.n)[:, 0]
+
+    def t(self, name: str) -> np.ndarray:
+        """Year-major (Y, n) values over the simulated years; rows are contiguous.
+
+        A number or distribution gives a read-only broadcast view (no copy per year)."""
+        rows = self._rows.get(name)
+        if rows is None:
+            q = self.field(name)
+            if is_path(q):
+                rows = np.ascontiguousarray(self.q(name).T)
+            else:
+                rows = np.broadcast_to(self.s(name), (self.years.size, self.n))
+            self._rows[name] = rows
+        return rows
+
+
+def _slots(quantity: Any, extra: Any, years: range) -> int:
+    """Study-year slots a pipeline needs: ceil of the largest possible duration."""
+    high = quantity_range(quantity, years)[1] + (quantity_range(extra, years)[1] if extra is not None else 0)
+    return max(1, math.ceil(high - 1e-9))
+
+
+def budgets(scenario: Scenario, p: Params) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in."""
+    ext = np.arange(p.years[0] - _BUDGET_LEAD, p.years[-1] + 1)
+    spend = {lever: np.zeros((p.n, ext.size)) for lever in LEVERS}
+    for name, line in scenario.budget_lines.items():
+        values = p.q(f"budget_lines.{name}.krw_bn", ext)
+        spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
+    return spend, ext
+
+
+def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Units each lever delivers per simulated year, (n, Y); zero for levers without money."""
+    out = {}
+    for lever in LEVERS:
+        spec = scenario.levers.get(lever)
+        if spec is None:
+            out[lever] = np.zeros((p.n, p.years.size))
+            continue
+        cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
+        units = levers.lever_units(
+            spend[lever],
+            p.s(f"levers.{lever}.cost_per_unit_krw_bn"),
+            lag_years=spec.lag_years,
+            ramp_years=spec.ramp_years,
+            cap_units=cap,
+        )
+        out[lever] = units[:, _BUDGET_LEAD:] * p.s(f"levers.{lever}.effect")[:, None]
+    return out
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows."""
+    return np.ascontiguousarray(np.asarray(x).T)
+
+
+def _finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:
+    """Finishing schedules per year, (n, K) each; computed once when the duration is constant."""
+    if not path:
+        return [finish_schedule(durations[0], slots)] * durations.shape[0]
+    return [finish_schedule(row, slots) for row in durations]
+
+
+class _ProgrammeInputs:
+    """Year-major inputs of one graduate programme: rows (n,) per year index."""
+
+    def __init__(self, p: Params, which: str, seats: np.ndarray, slots: int):
+        pre = f"graduate_school.{which}"
+        years = p.t(f"{pre}.years")
+        self.seats = seats
+        self.international = p.t(f"{pre}.international_share")
+        self.reapply = p.t(f"{pre}.reapply_share")
+        self.ai_job = p.t(f"{pre}.ai_job")
+        self.abroad = p.t(f"{pre}.abroad")
+        self.to_phd = p.t(f"{pre}.to_phd")
+        self.finish = _finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
+        self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
+
+    def step(self, prog: Programme, i: int, new_applicants: np.ndarray) -> dict[str, np.ndarray]:
+        return prog.step(
+            new_applicants, self.seats[i], self.international[i], self.reapply[i],
+            self.finish[i], self.hazard[i],
+        )
+
+
+def simulate_chunk(
+    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Simulate draws ``start:stop`` through the spin-up years and the horizon.
+
+    Returns ``(metrics, initial)``: metrics {name: (n, Y_horizon)}, and the end-of-year stocks
+    of the year before the horizon {name: (n,)} so that stock identities can be checked from
+    the first horizon year on.
+    """
+    stop = draws.n_draws if stop is None else stop
+    n = stop - start
+    sim = np.asarray(scenario.sim_years)
+    p = Params(scenario, draws.chunk(start, stop), n, sim)
+    rec = Recorder(n, sim, SPINUP_YEARS)
+
+    # ---- demography: 18-year-olds for every simulated year
+    if scenario.demography.cohort18 is not None:
+        cohort18 = p.q("demography.cohort18")
+        births18 = np.full((n, sim.size), np.nan)
+    else:
+        b = scenario.demography.births
+        byears = sim - 18
+        births18 = demography.project_births(
+            byears,
+            n,
+            method=b.method,
+            tfr=p.q("demography.births.tfr", byears) if b.method == "renewal" else None,
+            series=p.q("demography.births.series", byears) if b.method == "series" else None,
+            schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
+        )
+        cohort18 = births18 * p.q("demography.s18")
+
+    # ---- budget lines -> lever units
+    spend, _ = budgets(scenario, p)
+    units = lever_units(scenario, p, spend)
+    spend_rows = {lever: _rows(x[:, _BUDGET_LEAD:]) for lever, x in spend.items()}
+
+    # ---- education: year-major inputs, rows (n,) per simulated year
+    ed, gs, years = scenario.education, scenario.graduate_school, scenario.sim_years
+    ug = Pipeline.empty(n, 2, _slots(ed.bachelor_years, ed.service_years, years))
+    master = Programme.empty(n, _slots(gs.master.years, None, years))
+    phd = Programme.empty(n, _slots(gs.phd.years, None, years))
+    cohort18_r, births18_r = _rows(cohort18), _rows(births18)
+    entrants_r = cohort18_r * p.t("education.entry_rate")
+    ai_entrants_r = entrants_r * p.t("education.four_year_share") * p.t("education.ai_share")
+    serve = p.t("education.male_share") * p.t("education.service_share")
+    # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
+    ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
+    study = p.t("education.bachelor_years")
+    durations = [study, study + p.t("education.service_years")]
+    paths = is_path(ed.bachelor_years) or is_path(ed.service_years)
+    k = ug.stock.shape[2]
+    per_group = [_finish_rows(d, k, paths) for d in durations]
+    ug_finish = [np.asfortranarray(np.stack(rows, axis=1)) for rows in zip(*per_group)]  # (n, 2, K)
+    if not paths:
+        ug_finish = [ug_finish[0]] * len(ug_finish)
+    completion = p.t("education.bachelor_completion")
+    ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
+    share_m = p.s("graduate_school.bought_master_share")
+    bought = _rows(units["graduate_seats"])
+    m_in = _ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats") + bought * share_m,
+                            master.pipeline.stock.shape[2])
+    d_in = _ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats") + bought * (1 - share_m),
+                            phd.pipeline.stock.shape[2])
+    dest = {k: p.t(f"education.destinations.{k}") for k in ("master", "phd", "ai_job", "abroad")}
+    stay = p.t("graduate_school.international_stay_rate") * p.t("graduate_school.international_ai_job")
+
+    # ---- workforce set-up (acts from the horizon start)
+    wf = _initial_workforce(scenario, p)
+    shortage0 = wf.shortage_rate.copy()
+    labour = _LabourParams(scenario, p, units)
+
+    for i in range(sim.size):
+        live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
+        if live:
+            wf.premium = wf.premium + labour.speed * (
+                labour.premium0 + labour.sensitivity * (wf.shortage_rate - shortage0) - wf.premium
+            )
+            take_up = np.maximum(1.0 + labour.take_up_response * (wf.shortage_rate - shortage0), 0.0)
+        else:
+            take_up = 1.0
+
+        g_ug, d_ug = ug.step(ug_intake[i], ug_finish[i], ug_hazard[i])
+        grads_b = g_ug.sum(axis=1)
+        m = m_in.step(master, i, grads_b * dest["master"][i])
+        d = d_in.step(phd, i, grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i])
+
+        # graduates taking Korean AI jobs, by qualification (n, Q). Unplaced applicants who
+        # give up join the market like graduates of their degree who did not study further.
+        not_studying = 1 - dest["master"][i] - dest["phd"][i]
+        market_b = dest["ai_job"][i] / np.maximum(not_studying, 1e-12)
+        to_ai = columns(
+                _take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
+                      grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
+                _take((m["grads_domestic"] + d["unplaced_leavers"]) * m_in.ai_job[i], take_up,
+                      m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
+                + m["grads_international"] * stay[i],
+                _take(d["grads_domestic"] * d_in.ai_job[i], take_up,
+                      d["grads_domestic"] * (1 - d_in.abroad[i]))
+                + d["grads_international"] * stay[i],
+        )
+        if i == SPINUP_YEARS - 1:  # end of the year before the horizon
+            rec.initial.update(_stock_snapshot(ug, master, phd, wf))
+        if not live:
+            continue
+
+        rec.put(i, cohort18=cohort18_r[i], births_18_years_before=births18_r[i],
+                tertiary_entrants=entrants_r[i], ai_track_entrants=ai_entrants_r[i],
+                grads_bachelor=grads_b, dropouts_bachelor=d_ug.sum(axis=1),
+                students_bachelor=ug.total,
+                grads_master=m["grads_domestic"] + m["grads_international"],
+                grads_phd=d["grads_domestic"] + d["grads_international"],
+                seats_master=m_in.seats[i], seats_phd=d_in.seats[i],
+                enrolled_master=master.pipeline.total, enrolled_phd=phd.pipeline.total,
+                waitlist_master=master.waitlist, waitlist_phd=phd.waitlist,
+                **{f"{key}_master": v for key, v in m.items()},
+                **{f"{key}_phd": v for key, v in d.items()},
+                study_abroad=grads_b * dest["abroad"][i] + m["grads_domestic"] * m_in.abroad[i]
+                + d["grads_domestic"] * d_in.abroad[i],
+                budget_spent=sum(spend_rows[lever][i] for lever in LEVERS),
+                **{f"budget_{lever}": spend_rows[lever][i] for lever in LEVERS})
+        rec.put(i, **labour.year(wf, i, to_ai))
+    return rec.metrics(), rec.initial
+
+
+def _take(base: np.ndarray, take_up, ceiling: np.ndarray) -> np.ndarray:
+    """AI-job take-up scaled by the shortage response, never above the people available."""
+    return np.minimum(base * take_up, np.maximum(ceiling, base))
+
+
+def _initial_workforce(scenario: Scenario, p: Params) -> Workforce:
+    init = scenario.workforce.initial
+    total = p.s("workforce.initial.total")
+    m, d = p.s("workforce.initial.master_share"), p.s("workforce.initial.phd_share")
+    quals = columns(1 - m - d, m, d)  # (n, Q)
+    weights = np.array([init.age_weights.get(b, 0.0) for b in AGE_BANDS])
+    weights = weights / weights.sum()
+    stock = np.asfortranarray(total[:, None, None] * quals[:, :, None] * weights[None, None, :])
+    diaspora = np.asfortranarray(p.s("workforce.initial.diaspora")[:, None] * quals)
+    premium = p.s("market.initial_premium")
+    i0 = SPINUP_YEARS - 1  # the year before the horizon
+    demand0 = p.q("market.demand")[:, i0]
+    shortage = (demand0 - total) / demand0
+    return Workforce(stock, diaspora, premium.copy(), shortage)
+
+
+def _stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforce) -> dict:
+    return {
+        "students_bachelor": ug.total,
+        "enrolled_master": master.pipeline.total,
+        "enrolled_phd": phd.pipeline.total,
+        "waitlist_master": master.waitlist,
+        "waitlist_phd": phd.waitlist,
+        "ai_workforce": wf.total,
+        "diaspora": wf.diaspora.sum(axis=1),
+    }
+
+
+class _LabourParams:
+    """Labour-market and migration inputs of one chunk (year-major), and the workforce year."""
+
+    def __init__(self, scenario: Scenario, p: Params, units: dict[str, np.ndarray]):
+        wfs, mig = scenario.workforce, scenario.migration
+        i0 = SPINUP_YEARS
+        self.premium0 = p.s("market.initial_premium")
+        self.speed = p.s("market.adjustment_speed")
+        self.sensitivity = p.s("market.shortage_sensitivity")
+        self.take_up_response = p.s("workforce.take_up_response")
+        e = mig.emigration
+        self.regions = [r for r in REGIONS if r in e.regions]
+        self.shares = np.array([e.regions[r].share for r in self.regions])
+        foreign = np.stack(
+            [p.q(f"migration.emigration.regions.{r}.pay_ratio") for r in self.regions], axis=2
+        )  # (n, Y, R)
+        # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
+        self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
+        self.ratio0 = self.foreign[i0]
+        self.mean_ratio0 = self.ratio0 @ self.shares
+        self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        self.imm_elasticity = p.s("migration.immigration.elasticity")
+        self.imm_base = p.t("migration.immigration.base_inflow")
+        self.home = p.t("migration.immigration.home_premium")
+        self.attrition = p.t("workforce.attrition")
+        self.demand = p.t("market.demand")
+        self.reskilled = _rows(units["reskilling"])
+        # emigration multiplier by qualification and age band, (Q, B)
+        age = np.array([e.age_multiplier.get(b, 1.0) for b in AGE_BANDS])
+        qual = np.array([e.qualification_multiplier.get(q, 1.0) for q in QUALIFICATIONS])
+        self.mult_qa = qual[:, None] * age[None, :]
+        band = {b: j for j, b in enumerate(AGE_BANDS)}
+        self.entry = {k: band[v] for k, v in wfs.entry_band.items()}
+        mix = mig.immigration.qualification_mix
+        self.mix = np.array([mix.get(q, 0.0) for q in QUALIFICATIONS])
+
+    def year(self, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
+        """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
+        n = to_ai.shape[0]
+        retention = np.zeros(n)  # the retention_pay lever arrives with issue 4
+        ratio = pay_ratio(self.foreign[i], wf.premium, self.premium0, retention)
+        h, h_region = emigration_hazard(ratio, self.ratio0, self.shares, *self.emig)
+        r = return_hazard(ratio @ self.shares, self.mean_ratio0, *self.ret)
+        arrivals_imm = immigrants(
+            self.imm_base[i], self.imm_elasticity, wf.premium, self.premium0, retention,
+            self.home[i], self.home[SPINUP_YEARS],
+        )
+        trainees = self.reskilled[i]
+        arrivals = np.zeros_like(wf.stock)
+        for q, name in enumerate(QUALIFICATIONS):
+            arrivals[:, q, self.entry[name]] += to_ai[:, q]
+        arrivals[:, 0, self.entry["reskilled"]] += trainees
+        arrivals[:, :, self.entry["immigrant"]] += arrivals_imm[:, None] * self.mix[None, :]
+        start_total = wf.total
+        flows = wf.step(
+            hazard=h,
+            multiplier=self.mult_qa,
+            attrition=self.attrition[i],
+            return_rate=r,
+            arrivals=arrivals,
+            returnee_band=self.entry["returnee"],
+        )
+        demand = self.demand[i]
+        supply = wf.total
+        shortage = demand - supply
+        wf.shortage_rate = shortage / demand
+        by_q = wf.stock.sum(axis=2)
+        emigration = flows["emigration_q"].sum(axis=1)
+        by_region = emigration[:, None] * h_region / np.maximum(h, 1e-300)[:, None]
+        return {
+            "ai_workforce": supply,
+            "ai_workforce_bachelor": by_q[:, 0],
+            "ai_workforce_master": by_q[:, 1],
+            "ai_workforce_phd": by_q[:, 2],
+            "inflow_graduates": to_ai.sum(axis=1),
+            "inflow_reskilled": trainees,
+            "inflow_immigrants": arrivals_imm,
+            "inflow_returnees": flows["returning_q"].sum(axis=1),
+            "emigration": emigration,
+            **{f"emigration_{name}": by_region[:, j] for j, name in enumerate(self.regions)},
+            "emigration_rate": emigration / np.maximum(start_total, 1e-300),
+            "retirement": flows["retirement"],
+            "attrition": flows["attrition"],
+            "diaspora": wf.diaspora.sum(axis=1),
+            "demand": demand,
+            "shortage": shortage,
+            "shortage_probability": (shortage > 0).astype(float),
+            "domestic_ai_premium": wf.premium,
+        }
+
+
+class Recorder:
+    """Collects per-year metric values of the horizon years; returns (n, Y_horizon) arrays."""
+
+    def __init__(self, n: int, sim_years: np.ndarray, first: int):
+        self.n, self.first, self.size = n, first, sim_years.size - first
+        self._data: dict[str, np.ndarray] = {}  # year-major (Y, n) while recording
+        self.initial: dict[str, np.ndarray] = {}
+
+    def put(self, i: int, **values: np.ndarray) -> None:
+        if i < self.first:
+            return
+        for name, value in values.items():
+            arr = self._data.get(name)
+            if arr is None:
+                arr = self._data[name] = np.full((self.size, self.n), np.nan)
+            arr[i - self.first] = value
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        return {k: np.ascontiguousarray(v.T) for k, v in self._data.items()}
+
+
+def simulate(
+    scenario: Scenario,
+    draws: Draws,
+    *,
+    chunk_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+) -> Run:
+    """Run every draw of ``draws`` through the cohort engine, ``chunk_size`` draws at a time.
+
+    The result does not depend on ``chunk_size``: each draw's inputs come from its own place
+    in the input streams, and every operation is row-wise over draws.
+
+    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
+    >>> run["ai_workforce"].shape                                         # doctest: +SKIP
+    (1000, 27)
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be >= 1 (got {chunk_size})")
+    parts: list[dict[str, np.ndarray]] = []
+    initial: list[dict[str, np.ndarray]] = []
+    for start in range(0, draws.n_draws, chunk_size):
+        stop = min(start + chunk_size, draws.n_draws)
+        metrics, init = simulate_chunk(scenario, draws, start, stop)
+        parts.append(metrics)
+        initial.append(init)
+        if progress is not None:
+            progress(stop - start)
+    names = parts[0].keys()
+    return Run(
+        scenario=scenario.name,
+        years=np.asarray(scenario.years),
+        metrics={k: np.concatenate([part[k] for part in parts]) for k in names},
+        initial={k: np.concatenate([part[k] for part in initial]) for k in initial[0]},
+        method=draws.method,
+        seed=draws.seed,
+    )

@@ -1,0 +1,190 @@
+"""Run results: arrays shaped (draw, year) per metric, tidy frames, quantile summaries, and
+writing a results directory atomically (temporary directory, then rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
+SUMMARY_COLUMNS = ["scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95"]
+
+#: metric -> (unit, meaning). Stocks are end-of-year values; flows take a stock from t-1 to t.
+METRICS: dict[str, tuple[str, str]] = {
+    "cohort18": ("people", "18-year-olds"),
+    "births_18_years_before": ("people", "live births 18 years earlier"),
+    "tertiary_entrants": ("people/yr", "new tertiary students"),
+    "ai_track_entrants": ("people/yr", "new students on AI-relevant four-year tracks"),
+    "students_bachelor": ("people", "AI-track undergraduates enrolled (incl. on service leave)"),
+    "grads_bachelor": ("people/yr", "AI-track bachelor's graduates"),
+    "dropouts_bachelor": ("people/yr", "AI-track undergraduates leaving without a degree"),
+    "seats_master": ("places", "master's student places in AI fields"),
+    "seats_phd": ("places", "PhD student places in AI fields"),
+    "enrolled_master": ("people", "master's students enrolled"),
+    "enrolled_phd": ("people", "PhD students enrolled"),
+    "grads_master": ("people/yr", "master's graduates (domestic + international)"),
+    "grads_phd": ("people/yr", "PhD graduates (domestic + international)"),
+    "ai_workforce": ("people", "AI workers in Korea"),
+    "ai_workforce_bachelor": ("people", "AI workers with a bachelor's degree"),
+    "ai_workforce_master": ("people", "AI workers with a master's degree"),
+    "ai_workforce_phd": ("people", "AI workers with a PhD"),
+    "inflow_graduates": ("people/yr", "new graduates taking Korean AI jobs"),
+    "inflow_reskilled": ("people/yr", "reskilled workers entering AI work"),
+    "inflow_immigrants": ("people/yr", "foreign AI workers arriving"),
+    "inflow_returnees": ("people/yr", "Korean AI workers returning from abroad"),
+    "emigration": ("people/yr", "AI workers leaving Korea"),
+    "retirement": ("people/yr", "AI workers retiring (ageing past 64)"),
+    "attrition": ("people/yr", "AI workers moving to non-AI work"),
+    "diaspora": ("people", "Korean AI workers abroad"),
+    "demand": ("people", "AI labour demand"),
+    "shortage": ("people", "demand minus AI workforce"),
+    "shortage_probability": ("probability", "1 if shortage > 0 in the draw, so its mean is P(shortage > 0)"),
+    "domestic_ai_premium": ("fraction", "domestic AI-skill wage premium"),
+    "budget_spent": ("KRW bn/yr", "spending on all levers"),
+}
+
+
+def unit_of(metric: str) -> str:
+    if metric in METRICS:
+        return METRICS[metric][0]
+    if metric.startswith("budget_"):
+        return "KRW bn/yr"
+    return ""
+
+
+@dataclass
+class Run:
+    """A simulated study: per-metric arrays shaped (draw, year) over the horizon years.
+
+    ``initial`` holds end-of-year stocks of the year before the horizon, (draw,) each.
+    """
+
+    scenario: str
+    years: np.ndarray
+    metrics: dict[str, np.ndarray]
+    initial: dict[str, np.ndarray] = field(default_factory=dict)
+    method: str = "mc"
+    seed: int = 0
+
+    @property
+    def n_draws(self) -> int:
+        return next(iter(self.metrics.values())).shape[0]
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        return self.metrics[metric]
+
+    def to_wide(self) -> pd.DataFrame:
+        """One row per draw and year; columns ``draw, year`` and one per metric."""
+        n, y = self.n_draws, self.years.size
+        cols: dict[str, Any] = {
+            "draw": np.repeat(np.arange(n), y),
+            "year": np.tile(self.years, n),
+        }
+        for name in sorted(self.metrics):
+            cols[name] = self.metrics[name].reshape(-1)
+        return pd.DataFrame(cols)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long table: ``scenario, metric, draw, year, value``."""
+        wide = self.to_wide()
+        long = wide.melt(id_vars=["draw", "year"], var_name="metric", value_name="value")
+        long.insert(0, "scenario", self.scenario)
+        return long[["scenario", "metric", "draw", "year", "value"]]
+
+
+def summarize(run: Run | pd.DataFrame) -> pd.DataFrame:
+    """Per metric and year: mean and the 5, 25, 50, 75 and 95 % quantiles over draws.
+
+    Accepts a :class:`Run` or its tidy frame (``Run.to_frame()``); columns
+    ``scenario, metric, year, mean, p05, p25, p50, p75, p95``.
+    """
+    if isinstance(run, pd.DataFrame):
+        grouped = run.groupby(["scenario", "metric", "year"], sort=True)["value"]
+        out = grouped.mean().rename("mean").to_frame()
+        for q in QUANTILES:
+            out[f"p{round(q * 100):02d}"] = grouped.quantile(q)
+        return out.reset_index()[SUMMARY_COLUMNS]
+    frames = []
+    for name in sorted(run.metrics):
+        arr = run.metrics[name]
+        qs = np.quantile(arr, QUANTILES, axis=0)
+        frame = pd.DataFrame(
+            {
+                "scenario": run.scenario,
+                "metric": name,
+                "year": run.years,
+                "mean": arr.mean(axis=0),
+                **{f"p{round(q * 100):02d}": qs[j] for j, q in enumerate(QUANTILES)},
+            }
+        )
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_atomic_dir(out_dir: str | os.PathLike, files: Mapping[str, Any]) -> Path:
+    """Write ``files`` ({name: writer(path)}) into ``out_dir`` all-or-nothing.
+
+    Everything is written to a temporary sibling directory first; only when every file is
+    complete does it replace ``out_dir`` (the previous directory is moved aside, the new one
+    renamed in, the old one deleted). If anything fails, ``out_dir`` is left as it was.
+    """
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        for name, writer in files.items():
+            writer(tmp / name)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / "previous")
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            if old is not None:
+                os.replace(old / "previous", out)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_run(
+    run: Run,
+    out_dir: str | os.PathLike,
+    manifest: dict,
+    *,
+    draws: bool = True,
+    summary: pd.DataFrame | None = None,
+) -> Path:
+    """Write ``summary.csv``, ``draws.parquet`` (unless ``draws=False``) and ``manifest.json``."""
+    summary = summarize(run) if summary is None else summary
+    files: dict[str, Any] = {
+        "summary.csv": lambda p: summary.to_csv(p, index=False, float_format="%.8g"),
+        "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+    }
+    if draws:
+        files["draws.parquet"] = lambda p: run.to_wide().to_parquet(p, index=False)
+    return write_atomic_dir(out_dir, files)

@@ -1,0 +1,277 @@
+"""Load scenario YAML files: safe parsing, ``extends`` inheritance, validation, clear errors.
+
+>>> scenario = load_scenario("scenarios/baseline.yaml")   # doctest: +SKIP
+>>> scenario.horizon.start                                  # doctest: +SKIP
+2024
+
+Every problem of a file is reported at once, one line each, as
+``FILE: field.path: what is wrong (got VALUE)``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .inputs import DISTRIBUTIONS, PATHS
+from .schema import Scenario, check_bounds, check_consistency
+
+__all__ = ["Problem", "ScenarioError", "load_scenario", "resolve", "validate_files"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: str
+    message: str
+    value: Any = None
+    show_value: bool = True
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
+        got = f" (got {_show(self.value)})" if self.show_value and "(got" not in self.message else ""
+        return f"{where}{self.message}{got}"
+
+
+class ScenarioError(ValueError):
+    """A scenario file (or its ``extends`` chain) is invalid; ``problems`` lists every issue."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(exclude_defaults=True)
+    text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
+    text = text.removesuffix("...").strip()
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+# ------------------------------------------------------------------ reading and inheritance
+def _read_yaml(path: Path, shown: str) -> dict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(shown, "", "file not found", show_value=False)]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(shown, "", f"cannot read file: {exc}", show_value=False)]) from None
+    try:
+        data = yaml.safe_load(text)  # plain data only: no arbitrary Python objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "could not parse"
+        raise ScenarioError([Problem(shown, "", f"invalid YAML{where}: {problem}", show_value=False)]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem(shown, "", "a scenario must be a mapping of keys to values", data)]
+        )
+    return data
+
+
+def _is_quantity(node: Any) -> bool:
+    return isinstance(node, Mapping) and ("dist" in node or "path" in node)
+
+
+def deep_merge(base: Mapping, override: Mapping) -> dict:
+    """Mappings merge key by key; lists, scalars and whole quantities are replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if (
+            key in out
+            and isinstance(out[key], Mapping)
+            and isinstance(value, Mapping)
+            and not _is_quantity(value)
+        ):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+    """Raw scenario mapping after following ``extends`` (path relative to the file)."""
+    path = Path(path)
+    real = path.resolve()
+    shown = str(path)
+    if real in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, real))
+        raise ScenarioError([Problem(shown, "extends", f"cyclic extends: {cycle}", show_value=False)])
+    data = _read_yaml(path, shown)
+    parent = data.get("extends")
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError([Problem(shown, "extends", "must be a file name", parent)])
+    parent_path = path.parent / parent
+    if not parent_path.exists():
+        raise ScenarioError(
+            [Problem(shown, "extends", f"base scenario not found: {parent_path}", parent)]
+        )
+    try:
+        base = resolve(parent_path, (*_chain, real))
+    except ScenarioError as exc:
+        # keep the inner file's problems but say which file pulled them in
+        if any(p.path == "extends" and "cyclic" in p.message for p in exc.problems):
+            raise ScenarioError(
+                [Problem(shown, "extends", p.message, show_value=False) for p in exc.problems]
+            ) from None
+        raise
+    merged = deep_merge(base, data)
+    merged["extends"] = parent
+    return merged
+
+
+# ------------------------------------------------------------------ error translation
+def _allowed_keys(model: type, loc: tuple, data: Any) -> list[str]:
+    """Field names valid at ``loc`` (used for "did you mean" suggestions)."""
+    node_type: Any = model
+    node = data
+    for part in loc:
+        node_type = _field_type(node_type, part, node)
+        node = node.get(part) if isinstance(node, Mapping) else None
+        if node_type is None:
+            return []
+    node_type = _unwrap(node_type, node)
+    if isinstance(node_type, type) and issubclass(node_type, BaseModel):
+        return list(node_type.model_fields)
+    return []
+
+
+def _unwrap(tp: Any, node: Any) -> Any:
+    """Strip Annotated/Optional/Union down to the class matching the raw node."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            if isinstance(node, Mapping) and "dist" in node:
+                return DISTRIBUTIONS.get(node["dist"])
+            if isinstance(node, Mapping) and "path" in node:
+                return PATHS.get(node["path"])
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [m for m in members if isinstance(_unwrap(m, node), type)]
+            if len(models) == 1:
+                tp = models[0]
+            else:
+                return None
+        else:
+            return tp
+
+
+def _field_type(tp: Any, part: Any, node: Any) -> Any:
+    tp = _unwrap(tp, node)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        field = tp.model_fields.get(part)
+        return field.annotation if field else None
+    if typing.get_origin(tp) is dict:
+        return typing.get_args(tp)[1]
+    return None
+
+
+_TAGS = {"number", "dist", "path", *DISTRIBUTIONS, *PATHS}
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-member tags from an error location."""
+    out = []
+    skip_next = False
+    for i, part in enumerate(loc):
+        if skip_next:
+            skip_next = False
+            continue
+        if part == "number":
+            continue
+        if part in ("dist", "path") and i + 1 < len(loc) and loc[i + 1] in _TAGS:
+            skip_next = True
+            continue
+        if isinstance(part, str) and (part.startswith(("tagged-union", "function-")) or part == "[key]"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _translate(err: dict, shown: str, data: dict) -> Problem:
+    loc = _clean_loc(err["loc"])
+    path = ".".join(str(p) for p in loc)
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        allowed = _allowed_keys(Scenario, loc[:-1], data)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else (
+            f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        )
+        return Problem(shown, path, f"unknown key '{key}'{hint}", show_value=False)
+    if kind == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        tag = ctx.get("tag")
+        table = DISTRIBUTIONS if ctx.get("discriminator") == "'dist'" else PATHS
+        noun = "distribution" if table is DISTRIBUTIONS else "path kind"
+        close = difflib.get_close_matches(str(tag), list(table), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return Problem(
+            shown, path, f"unknown {noun} '{tag}'; expected one of: {', '.join(table)}{hint}",
+            show_value=False,
+        )
+    if kind == "missing":
+        return Problem(shown, path, "required field is missing", show_value=False)
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        close = difflib.get_close_matches(
+            str(value), [e.strip(" '") for e in expected.replace(" or ", ",").split(",")], n=1
+        )
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return Problem(shown, path, f"must be one of {expected}{hint}", value)
+    message = err["msg"].removeprefix("Value error, ")
+    message = message[0].lower() + message[1:] if message else message
+    return Problem(shown, path, message, value)
+
+
+def _problems_of(data: dict, shown: str) -> tuple[Scenario | None, list[Problem]]:
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        return None, [_translate(e, shown, data) for e in exc.errors()]
+    found = check_bounds(scenario, scenario.sim_years) + check_consistency(scenario)
+    return scenario, [Problem(shown, p, m, v, show_value=v is not None) for p, m, v in found]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, merge (``extends``) and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        with every problem found, each as ``FILE: field.path: what is wrong (got VALUE)``.
+    """
+    shown = str(path)
+    data = resolve(path)
+    scenario, problems = _problems_of(data, shown)
+    if problems:
+        raise ScenarioError(problems)
+    assert scenario is not None
+    return scenario
+
+
+def validate_files(paths: list[str | Path]) -> list[Problem]:
+    """Problems of every file (empty when all are valid)."""
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            load_scenario(path)
+        except ScenarioError as exc:
+            problems += exc.problems
+    return problems

@@ -1,0 +1,396 @@
+"""The scenario schema: frozen pydantic models, unknown keys forbidden.
+
+Field units: people (persons), rates as fractions per year, money in KRW bn, years as calendar
+years. Numeric fields are :data:`~talentsim.inputs.Quantity` (number, distribution or yearly path)
+or :data:`~talentsim.inputs.Scalar` (number or distribution). ``Bounds`` metadata on a field
+states the interval every value must lie in; :func:`check_bounds` enforces it over the years
+the model evaluates, using each distribution's support.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Annotated, Literal, Optional, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .inputs import Quantity, Scalar, quantity_range
+
+#: workforce age bands (lower bound of each 5-year band); the last band retires at 65
+AGE_BANDS: tuple[int, ...] = (20, 25, 30, 35, 40, 45, 50, 55, 60)
+QUALIFICATIONS: tuple[str, ...] = ("bachelor", "master", "phd")
+REGIONS: tuple[str, ...] = ("us", "china", "other_asia", "europe")
+#: years simulated before the horizon so education pipelines hold students when it starts
+SPINUP_YEARS = 12
+
+
+@dataclass(frozen=True)
+class Bounds:
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = False
+
+    def describe(self) -> str:
+        if self.high == math.inf:
+            return f"must be {'>' if self.low_open else '>='} {self.low:g}"
+        return f"must be within [{self.low:g}, {self.high:g}]"
+
+    def holds(self, lo: float, hi: float) -> bool:
+        low_ok = lo > self.low if self.low_open else lo >= self.low
+        return low_ok and hi <= self.high
+
+
+Rate = Annotated[Quantity, Bounds(0.0, 1.0)]
+Count = Annotated[Quantity, Bounds(0.0)]
+Positive = Annotated[Quantity, Bounds(0.0, low_open=True)]
+Money = Annotated[Quantity, Bounds(0.0)]
+ScalarRate = Annotated[Scalar, Bounds(0.0, 1.0)]
+ScalarCount = Annotated[Scalar, Bounds(0.0)]
+ScalarPositive = Annotated[Scalar, Bounds(0.0, low_open=True)]
+Years = Annotated[Quantity, Bounds(1.0, 12.0)]
+Real = Quantity
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------ demography
+class Births(Section):
+    """Live births after the shipped data (``births_kr.csv``).
+
+    ``renewal``: births(t) = k * tfr(t) * sum_a g(a) * births(t - a), the mothers' cohorts
+    taken from births a years earlier, g a fixed age schedule of fertility (mean age
+    ``mean_age_at_birth``), k fitted so the last data year is reproduced exactly.
+    ``series``: births(t) = ``series``(t).
+    """
+
+    method: Literal["renewal", "series"] = "renewal"
+    tfr: Optional[Positive] = None
+    mean_age_at_birth: float = Field(default=33.5, ge=20, le=45)
+    sd_age_at_birth: float = Field(default=4.5, gt=0, le=10)
+    series: Optional[Count] = None
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.method == "renewal" and self.tfr is None:
+            raise ValueError("method 'renewal' needs 'tfr' (a total fertility rate path)")
+        if self.method == "series" and self.series is None:
+            raise ValueError("method 'series' needs 'series' (live births per year)")
+        return self
+
+
+class Demography(Section):
+    births: Births
+    s18: Positive  # 18-year-olds per birth 18 years earlier (survival + net migration of minors)
+    cohort18: Optional[Count] = None  # explicit 18-year-old series, overrides births x s18
+
+
+# ------------------------------------------------------------------ education
+class Destinations(Section):
+    """Shares of new bachelor graduates; the rest go to non-AI work or other study."""
+
+    master: Rate
+    phd: Rate
+    ai_job: Rate
+    abroad: Rate
+
+
+class Education(Section):
+    entry_rate: Rate  # tertiary entrants per 18-year-old
+    four_year_share: Rate  # share of entrants going to four-year universities
+    ai_share: Rate  # share of four-year entrants on AI-relevant tracks
+    bachelor_years: Years = 4.0
+    bachelor_completion: Rate
+    male_share: Rate  # share of AI-track entrants who are men
+    service_share: Rate  # share of those men who serve mid-degree
+    service_years: Years  # years out of study for service (incl. leave around it)
+    destinations: Destinations
+
+
+class Programme(Section):
+    """A graduate-school stage (master's or PhD); seats are student places (a stock)."""
+
+    base_seats: Count
+    years: Years
+    completion: Rate
+    international_share: Rate  # share of free places taken by international students
+    reapply_share: Rate  # unplaced domestic applicants who wait and reapply next year
+    ai_job: Rate  # domestic graduates (not going on to a PhD) taking a Korean AI job
+    abroad: Rate  # domestic graduates leaving to work or study abroad
+    to_phd: Rate = 0.0  # master's graduates applying for a PhD
+
+
+class GraduateSchool(Section):
+    master: Programme
+    phd: Programme
+    international_stay_rate: Rate  # international graduates who stay to work in Korea
+    international_ai_job: Rate  # of those who stay, share taking AI jobs
+    bought_master_share: ScalarRate  # share of budget-bought places that are master's places
+
+
+# ------------------------------------------------------------------ workforce
+class InitialWorkforce(Section):
+    """End-of-year stocks of the year before the horizon starts."""
+
+    total: ScalarCount
+    master_share: ScalarRate
+    phd_share: ScalarRate
+    age_weights: dict[int, float]  # band lower bound -> relative weight
+    diaspora: ScalarCount
+
+    @model_validator(mode="after")
+    def _bands(self):
+        bad = sorted(set(self.age_weights) - set(AGE_BANDS))
+        if bad:
+            raise ValueError(f"age_weights keys must be among {list(AGE_BANDS)} (got {bad})")
+        if any(w < 0 for w in self.age_weights.values()) or sum(self.age_weights.values()) <= 0:
+            raise ValueError("age_weights must be >= 0 and not all zero")
+        return self
+
+
+class Region(Section):
+    pay_ratio: Positive  # foreign AI pay / Korean AI pay at the initial domestic premium
+    share: float = Field(ge=0, le=1)  # share of emigrants going there at base pay
+
+
+class Workforce(Section):
+    initial: InitialWorkforce
+    attrition: Rate  # yearly share leaving AI work for non-AI work in Korea
+    entry_band: dict[str, int]  # qualification / source -> age band of entry
+    take_up_response: ScalarCount  # graduates' AI-job take-up multiplier per unit shortage rate
+
+
+class Emigration(Section):
+    """Emigration hazard h = hmax * logistic(alpha_r + elasticity * ln P_r) * age * qual."""
+
+    base_rate: ScalarRate  # yearly hazard at base pay ratios, age multiplier 1
+    max_rate: ScalarRate  # ceiling of the logistic
+    elasticity: ScalarCount  # d logit(h) / d ln(pay ratio)
+    regions: dict[str, Region]
+    age_multiplier: dict[int, float]
+    qualification_multiplier: dict[str, float]
+
+    @model_validator(mode="after")
+    def _keys(self):
+        for name, allowed in (("regions", REGIONS), ("qualification_multiplier", QUALIFICATIONS)):
+            bad = sorted(set(getattr(self, name)) - set(allowed))
+            if bad:
+                raise ValueError(f"{name} keys must be among {list(allowed)} (got {bad})")
+        bad = sorted(set(self.age_multiplier) - set(AGE_BANDS))
+        if bad:
+            raise ValueError(f"age_multiplier keys must be among {list(AGE_BANDS)} (got {bad})")
+        total = sum(r.share for r in self.regions.values())
+        if abs(total - 1) > 1e-6:
+            raise ValueError(f"regions' shares must add up to 1 (got {total:g})")
+        return self
+
+
+class Returns(Section):
+    """Return hazard r = rmax * logistic(beta0 - elasticity * ln Pbar) from the diaspora."""
+
+    base_rate: ScalarRate
+    max_rate: ScalarRate
+    elasticity: ScalarCount
+
+
+class Immigration(Section):
+    """Foreign AI workers: base * (relative attractiveness of Korean AI pay) ** elasticity."""
+
+    base_inflow: Count  # people per year at the initial premiums
+    elasticity: ScalarCount
+    home_premium: Rate  # AI-skill pay premium in origin countries
+    qualification_mix: dict[str, float]
+
+
+class Market(Section):
+    demand: Count  # AI labour demand, people
+    initial_premium: ScalarCount  # domestic AI-skill wage premium in the year before start
+    adjustment_speed: ScalarRate  # share of the gap to the target premium closed each year
+    shortage_sensitivity: ScalarCount  # target premium rise per unit shortage rate
+
+
+class Migration(Section):
+    emigration: Emigration
+    returns: Returns
+    immigration: Immigration
+
+
+# ------------------------------------------------------------------ budget and levers
+#: levers the engine implements (issue 4 adds phd_fellowships, undergrad_ai_programs,
+#: retention_pay, talent_visas, diaspora_return and rd_compute)
+LeverName = Literal["graduate_seats", "reskilling"]
+LEVERS: tuple[str, ...] = get_args(LeverName)
+
+
+class BudgetLine(Section):
+    lever: LeverName
+    krw_bn: Money  # KRW bn per year
+    first_year: Optional[int] = None
+    last_year: Optional[int] = None
+
+    @model_validator(mode="after")
+    def _years(self):
+        if self.first_year is not None and self.last_year is not None:
+            if self.last_year < self.first_year:
+                raise ValueError(
+                    f"last_year must be >= first_year (got {self.first_year}..{self.last_year})"
+                )
+        return self
+
+
+class Lever(Section):
+    """units(t) = ramp-average over r < ramp_years of f(budget(t - lag - r) / cost).
+
+    f(x) = x without a cap, cap * (1 - exp(-x / cap)) with one (diminishing returns).
+    ``effect`` converts a unit into the lever's effect (see docs/model.md, per lever).
+    """
+
+    cost_per_unit_krw_bn: ScalarPositive
+    lag_years: int = Field(default=0, ge=0, le=10)
+    ramp_years: int = Field(default=1, ge=1, le=10)
+    cap_units: Optional[ScalarPositive] = None
+    effect: ScalarCount = 1.0
+
+
+class Sampling(Section):
+    method: Literal["mc", "lhs", "sobol"] = "lhs"
+    draws: int = Field(default=2000, ge=1)
+    seed: int = Field(default=20240601, ge=0)
+
+
+class Horizon(Section):
+    start: int = Field(ge=2003, le=2050)
+    end: int = Field(le=2070)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end < self.start:
+            raise ValueError(f"end must be >= start (got start={self.start}, end={self.end})")
+        return self
+
+
+class Scenario(Section):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    description: str = ""
+    extends: Optional[str] = None
+    horizon: Horizon
+    sampling: Sampling = Sampling()
+    demography: Demography
+    education: Education
+    graduate_school: GraduateSchool
+    workforce: Workforce
+    market: Market
+    migration: Migration
+    budget_lines: dict[str, BudgetLine] = {}
+    levers: dict[LeverName, Lever] = {}
+
+    @model_validator(mode="after")
+    def _levers_defined(self):
+        missing = sorted({b.lever for b in self.budget_lines.values()} - set(self.levers))
+        if missing:
+            raise ValueError(f"budget lines feed levers with no parameters under 'levers': {missing}")
+        return self
+
+    @property
+    def years(self) -> range:
+        return range(self.horizon.start, self.horizon.end + 1)
+
+    @property
+    def sim_years(self) -> range:
+        """Spin-up years plus the horizon."""
+        return range(self.horizon.start - SPINUP_YEARS, self.horizon.end + 1)
+
+
+def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[str, str, object]]:
+    """Every ``(field.path, message, value)`` whose possible values break its ``Bounds``."""
+    problems: list[tuple[str, str, object]] = []
+    for name, info in type(obj).model_fields.items():
+        value = getattr(obj, name)
+        path = f"{prefix}.{name}" if prefix else name
+        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        if bounds is not None and value is not None:
+            lo, hi = quantity_range(value, years)
+            if not bounds.holds(lo, hi):
+                problems.append((path, f"{bounds.describe()} (can take {lo:g} to {hi:g})", value))
+        if isinstance(value, Section):
+            problems += check_bounds(value, years, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, Section):
+                    problems += check_bounds(item, years, f"{path}.{key}")
+    return problems
+
+
+def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
+    """Cross-field rules that single fields cannot state."""
+    problems: list[tuple[str, str, object]] = []
+    years = s.sim_years
+
+    def upper(q) -> float:
+        return quantity_range(q, years)[1]
+
+    d = s.education.destinations
+    total = sum(upper(getattr(d, k)) for k in ("master", "phd", "ai_job", "abroad"))
+    if total > 1 + 1e-9:
+        problems.append(
+            ("education.destinations", f"shares can add up to more than 1 (max {total:.3g})", None)
+        )
+    for prog in ("master", "phd"):
+        p = getattr(s.graduate_school, prog)
+        total = upper(p.ai_job) + upper(p.abroad) + upper(p.to_phd)
+        if total > 1 + 1e-9:
+            problems.append(
+                (
+                    f"graduate_school.{prog}",
+                    f"ai_job + abroad + to_phd can add up to more than 1 (max {total:.3g})",
+                    None,
+                )
+            )
+    init = s.workforce.initial
+    total = quantity_range(init.master_share)[1] + quantity_range(init.phd_share)[1]
+    if total > 1 + 1e-9:
+        problems.append(
+            ("workforce.initial", f"master_share + phd_share can exceed 1 (max {total:.3g})", None)
+        )
+    e = s.migration.emigration
+    worst = upper(e.max_rate) * max(e.age_multiplier.values(), default=1) * max(
+        e.qualification_multiplier.values(), default=1
+    ) + upper(s.workforce.attrition)
+    if worst > 0.8:
+        problems.append(
+            (
+                "migration.emigration.max_rate",
+                "max_rate x largest multipliers + attrition must stay <= 0.8 so that"
+                f" outflows never exceed the stock (got {worst:.3g})",
+                None,
+            )
+        )
+    if quantity_range(e.base_rate)[1] >= quantity_range(e.max_rate)[0]:
+        problems.append(
+            ("migration.emigration.base_rate", "must be below max_rate", e.base_rate)
+        )
+    r = s.migration.returns
+    if quantity_range(r.base_rate)[1] >= quantity_range(r.max_rate)[0]:
+        problems.append(("migration.returns.base_rate", "must be below max_rate", r.base_rate))
+    known = set(QUALIFICATIONS) | {"immigrant", "returnee", "reskilled"}
+    bad = sorted(set(s.workforce.entry_band) - known)
+    if bad:
+        problems.append(("workforce.entry_band", f"keys must be among {sorted(known)}", bad))
+    bad = sorted(set(s.workforce.entry_band.values()) - set(AGE_BANDS))
+    if bad:
+        problems.append(("workforce.entry_band", f"values must be among {list(AGE_BANDS)}", bad))
+    missing = sorted(known - set(s.workforce.entry_band))
+    if missing:
+        problems.append(("workforce.entry_band", f"missing keys {missing}", None))
+    mix = s.migration.immigration.qualification_mix
+    if set(mix) - set(QUALIFICATIONS) or abs(sum(mix.values()) - 1) > 1e-6 or min(mix.values()) < 0:
+        problems.append(
+            (
+                "migration.immigration.qualification_mix",
+                f"needs keys among {list(QUALIFICATIONS)} with shares >= 0 adding up to 1",
+                mix,
+            )
+        )
+    return problems
