@@ -150,6 +150,9 @@ def write_atomic_dir(out_dir: str | os.PathLike, files: Mapping[str, Any]) -> Pa
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary files
     try:
         for name, writer in files.items():
             writer(tmp / name)

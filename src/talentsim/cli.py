@@ -1,0 +1,127 @@
+"""Command line: ``talentsim validate|run``. Parses options, calls the API, writes files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+import click
+import numpy as np
+
+from . import __version__
+from .model import simulate
+from .results import sha256_of, summarize, write_run
+from .sampling import METHODS, sample_inputs
+from .scenario import ScenarioError, load_scenario, validate_files
+
+EXIT_INVALID = 2
+
+
+def _data_files() -> dict[str, str]:
+    """sha256 of every shipped data file the engine reads."""
+    root = resources.files("talentsim.data")
+    out = {}
+    for name in ("births_kr.csv",):
+        with resources.as_file(root.joinpath(name)) as path:
+            out[name] = sha256_of(path)
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="talentsim")
+def main() -> None:
+    """Project Korea's AI workforce under policy and budget scenarios."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario FILES; list every problem as FILE: field.path: what is wrong."""
+    problems = validate_files(list(files))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        bad = len({p.file for p in problems})
+        click.echo(f"{len(problems)} problem(s) in {bad} of {len(files)} file(s)", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"{len(files)} file(s) valid")
+
+
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), help="Monte Carlo draws [scenario's sampling.draws]")
+@click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
+@click.option("--sampling", type=click.Choice(METHODS), help="design of the draws [scenario's sampling.method]")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="draws simulated at once (memory bound; results do not depend on it)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/<scenario name>]")
+@click.option("--no-draws", is_flag=True, help="skip draws.parquet (per-draw values)")
+def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws) -> None:
+    """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    try:
+        scenario = load_scenario(scenario_file)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
+    out = Path(out_dir) if out_dir else Path("results") / scenario.name
+
+    from tqdm import tqdm
+
+    with tqdm(total=draws.n_draws, unit="draw", desc=scenario.name, disable=not sys.stderr.isatty(),
+              file=sys.stderr) as bar:
+        t_engine = time.perf_counter()
+        result = simulate(scenario, draws, chunk_size=chunk_size, progress=bar.update)
+        engine_seconds = time.perf_counter() - t_engine
+    summary = summarize(result)
+    manifest = {
+        "scenario": scenario.name,
+        "scenario_file": str(scenario_file),
+        "resolved_scenario": scenario.model_dump(mode="json"),
+        "seed": draws.seed,
+        "sampling": draws.method,
+        "draws": draws.n_draws,
+        "chunk_size": chunk_size,
+        "uncertain_inputs": draws.names,
+        "talentsim_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "data_files_sha256": _data_files(),
+        "started_utc": started.isoformat(timespec="seconds"),
+        "engine_seconds": round(engine_seconds, 3),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+    }
+    write_run(result, out, manifest, draws=not no_draws, summary=summary)
+    _print_headline(summary, scenario.years)
+    click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
+
+
+def _print_headline(summary, years: range) -> None:
+    """Median and 90 % band of a few key metrics at a few years."""
+    marks = [y for y in (years[0], 2030, 2035, 2040, 2050, years[-1]) if y in years]
+    marks = sorted(set(marks))
+    rows = ("cohort18", "ai_track_entrants", "ai_workforce", "diaspora", "shortage", "shortage_probability")
+    table = summary.set_index(["metric", "year"])
+    click.echo(f"{'median [5%-95%]':<22}" + "".join(f"{y:>24}" for y in marks))
+    for metric in rows:
+        if (metric, marks[0]) not in table.index:
+            continue
+        cells = []
+        for y in marks:
+            r = table.loc[(metric, y)]
+            if metric == "shortage_probability":
+                cells.append(f"{r['mean']:>24.2f}")
+            else:
+                cells.append(f"{r['p50']:>10,.0f} [{r['p05']:,.0f}-{r['p95']:,.0f}]".rjust(24))
+        click.echo(f"{metric:<22}" + "".join(cells))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
