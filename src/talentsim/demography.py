@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .arrays import weighted
+
 MOTHER_AGES = np.arange(15, 50)
 
 
@@ -76,7 +78,7 @@ def project_births(
 
     def mothers(t: int) -> np.ndarray:
         idx = np.clip(t - MOTHER_AGES - first, 0, None)  # before the data: first data year
-        return (hist[:, idx] * schedule).sum(axis=1)  # row-wise: same bits for any chunk
+        return weighted(hist[:, idx], schedule)  # fixed order: same bits for any chunk
 
     # tfr is aligned with `years`; the fit year must be inside them
     pos = {int(y): i for i, y in enumerate(years)}

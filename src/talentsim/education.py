@@ -15,13 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def columns(*cols: np.ndarray) -> np.ndarray:
-    """Stack (n,) vectors into an (n, k) Fortran-ordered array (fast sums over k)."""
-    out = np.empty((cols[0].shape[0], len(cols)), order="F")
-    for j, col in enumerate(cols):
-        out[:, j] = col
-    return out
+from .arrays import columns, rowsum
 
 
 def finish_schedule(duration: np.ndarray, slots: int) -> np.ndarray:
@@ -55,7 +49,7 @@ class Pipeline:
     @property
     def total(self) -> np.ndarray:
         """Enrolled students, (n,)."""
-        return self.stock.sum(axis=(1, 2))
+        return rowsum(self.stock)
 
     def step(
         self, intake: np.ndarray, finish: np.ndarray, hazard: np.ndarray
@@ -81,7 +75,7 @@ class Pipeline:
         staying = studying - dropouts
         graduating = staying * finish
         self.stock = staying - graduating
-        return graduating.sum(axis=2), dropouts.sum(axis=2)
+        return rowsum(graduating, 2), rowsum(dropouts, 2)
 
 
 @dataclass
@@ -127,9 +121,8 @@ class Programme:
             "intake_domestic": intake_dom,
             "intake_international": intake_intl,
             "unplaced_leavers": unplaced - self.waitlist,
-            "waitlist_in": self.waitlist,
-            "waitlist_out": waitlist_prev,
+            "reapplicants": waitlist_prev,
             "grads_domestic": grads[:, 0],
             "grads_international": grads[:, 1],
-            "dropouts": drops.sum(axis=1),
+            "dropouts": rowsum(drops),
         }

@@ -347,3 +347,13 @@ def evaluate(
     hi = np.minimum(lo + 1, len(keys) - 1)
     w = pos - lo
     return knots[:, lo] * (1 - w) + knots[:, hi] * w
+
+
+def central(q: Quantity, name: str, years: np.ndarray) -> np.ndarray:
+    """The quantity with every distribution at its median, over ``years``: shape (len(years),).
+
+    Used as the reference point of responses calibrated "at today's central values", so that
+    a draw whose uncertain input is above its median responds accordingly.
+    """
+    medians = {key: np.array([median(d)]) for key, d in iter_dists(q, name)}
+    return evaluate(q, name, years, medians, 1)[0]

@@ -15,8 +15,9 @@ import numpy as np
 from pydantic import BaseModel
 
 from . import demography, levers
-from .education import Pipeline, Programme, columns, dropout_hazard, finish_schedule
-from .inputs import evaluate, is_path, quantity_range
+from .arrays import columns, rowsum, weighted
+from .education import Pipeline, Programme, dropout_hazard, finish_schedule
+from .inputs import central, evaluate, is_path, quantity_range
 from .results import Run
 from .sampling import Draws
 from .schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, SPINUP_YEARS, Scenario
@@ -227,29 +228,36 @@ def simulate_chunk(
     shortage0 = wf.shortage_rate.copy()
     labour = _LabourParams(scenario, p, units)
 
+    # graduates of year t start a graduate programme in year t+1 (graduation in February,
+    # the academic year in March): applicants in transit from the previous year
+    to_master = np.zeros(n)
+    to_phd = np.zeros(n)
     for i in range(sim.size):
         live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
         if live:
-            wf.premium = wf.premium + labour.speed * (
-                labour.premium0 + labour.sensitivity * (wf.shortage_rate - shortage0) - wf.premium
-            )
+            target = np.maximum(labour.premium0 + labour.sensitivity * (wf.shortage_rate - shortage0), 0.0)
+            wf.premium = wf.premium + labour.speed * (target - wf.premium)
             take_up = np.maximum(1.0 + labour.take_up_response * (wf.shortage_rate - shortage0), 0.0)
         else:
             take_up = 1.0
 
         g_ug, d_ug = ug.step(ug_intake[i], ug_finish[i], ug_hazard[i])
-        grads_b = g_ug.sum(axis=1)
-        m = m_in.step(master, i, grads_b * dest["master"][i])
-        d = d_in.step(phd, i, grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i])
+        grads_b = rowsum(g_ug)
+        m = m_in.step(master, i, to_master)
+        d = d_in.step(phd, i, to_phd)
+        to_master = grads_b * dest["master"][i]
+        to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
 
-        # graduates taking Korean AI jobs, by qualification (n, Q). Unplaced applicants who
-        # give up join the market like graduates of their degree who did not study further.
+        # graduates taking Korean AI jobs, by qualification (n, Q). Applicants who miss a place
+        # and give up enter the market like graduates of their degree who do not study further
+        # (PhD applicants counted as master's holders).
         not_studying = 1 - dest["master"][i] - dest["phd"][i]
         market_b = dest["ai_job"][i] / np.maximum(not_studying, 1e-12)
+        market_m = m_in.ai_job[i] / np.maximum(1 - m_in.to_phd[i], 1e-12)
         to_ai = columns(
                 _take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
                       grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
-                _take((m["grads_domestic"] + d["unplaced_leavers"]) * m_in.ai_job[i], take_up,
+                _take(m["grads_domestic"] * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
                       m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
                 + m["grads_international"] * stay[i],
                 _take(d["grads_domestic"] * d_in.ai_job[i], take_up,
@@ -263,7 +271,7 @@ def simulate_chunk(
 
         rec.put(i, cohort18=cohort18_r[i], births_18_years_before=births18_r[i],
                 tertiary_entrants=entrants_r[i], ai_track_entrants=ai_entrants_r[i],
-                grads_bachelor=grads_b, dropouts_bachelor=d_ug.sum(axis=1),
+                grads_bachelor=grads_b, dropouts_bachelor=rowsum(d_ug),
                 students_bachelor=ug.total,
                 grads_master=m["grads_domestic"] + m["grads_international"],
                 grads_phd=d["grads_domestic"] + d["grads_international"],
@@ -309,7 +317,7 @@ def _stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workfor
         "waitlist_master": master.waitlist,
         "waitlist_phd": phd.waitlist,
         "ai_workforce": wf.total,
-        "diaspora": wf.diaspora.sum(axis=1),
+        "diaspora": rowsum(wf.diaspora),
     }
 
 
@@ -331,13 +339,20 @@ class _LabourParams:
         )  # (n, Y, R)
         # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
         self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
-        self.ratio0 = self.foreign[i0]
-        self.mean_ratio0 = self.ratio0 @ self.shares
+        # responses are calibrated at the central (median) pay ratios of the first horizon year,
+        # so a draw with a higher sampled pay ratio has a higher emigration hazard
+        year0 = p.years[i0 : i0 + 1]
+        self.ratio0 = np.array([
+            central(e.regions[r].pay_ratio, f"migration.emigration.regions.{r}.pay_ratio", year0)[0]
+            for r in self.regions
+        ])[None, :]
+        self.mean_ratio0 = weighted(self.ratio0, self.shares)
         self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.imm_elasticity = p.s("migration.immigration.elasticity")
         self.imm_base = p.t("migration.immigration.base_inflow")
         self.home = p.t("migration.immigration.home_premium")
+        self.home0 = central(mig.immigration.home_premium, "migration.immigration.home_premium", year0)[0]
         self.attrition = p.t("workforce.attrition")
         self.demand = p.t("market.demand")
         self.reskilled = _rows(units["reskilling"])
@@ -356,10 +371,10 @@ class _LabourParams:
         retention = np.zeros(n)  # the retention_pay lever arrives with issue 4
         ratio = pay_ratio(self.foreign[i], wf.premium, self.premium0, retention)
         h, h_region = emigration_hazard(ratio, self.ratio0, self.shares, *self.emig)
-        r = return_hazard(ratio @ self.shares, self.mean_ratio0, *self.ret)
+        r = return_hazard(weighted(ratio, self.shares), self.mean_ratio0, *self.ret)
         arrivals_imm = immigrants(
             self.imm_base[i], self.imm_elasticity, wf.premium, self.premium0, retention,
-            self.home[i], self.home[SPINUP_YEARS],
+            self.home[i], self.home0,
         )
         trainees = self.reskilled[i]
         arrivals = np.zeros_like(wf.stock)
@@ -380,24 +395,24 @@ class _LabourParams:
         supply = wf.total
         shortage = demand - supply
         wf.shortage_rate = shortage / demand
-        by_q = wf.stock.sum(axis=2)
-        emigration = flows["emigration_q"].sum(axis=1)
+        by_q = rowsum(wf.stock, 2)
+        emigration = rowsum(flows["emigration_q"])
         by_region = emigration[:, None] * h_region / np.maximum(h, 1e-300)[:, None]
         return {
             "ai_workforce": supply,
             "ai_workforce_bachelor": by_q[:, 0],
             "ai_workforce_master": by_q[:, 1],
             "ai_workforce_phd": by_q[:, 2],
-            "inflow_graduates": to_ai.sum(axis=1),
+            "inflow_graduates": rowsum(to_ai),
             "inflow_reskilled": trainees,
             "inflow_immigrants": arrivals_imm,
-            "inflow_returnees": flows["returning_q"].sum(axis=1),
+            "inflow_returnees": rowsum(flows["returning_q"]),
             "emigration": emigration,
             **{f"emigration_{name}": by_region[:, j] for j, name in enumerate(self.regions)},
             "emigration_rate": emigration / np.maximum(start_total, 1e-300),
             "retirement": flows["retirement"],
             "attrition": flows["attrition"],
-            "diaspora": wf.diaspora.sum(axis=1),
+            "diaspora": rowsum(wf.diaspora),
             "demand": demand,
             "shortage": shortage,
             "shortage_probability": (shortage > 0).astype(float),

@@ -22,6 +22,7 @@ SUMMARY_COLUMNS = ["scenario", "metric", "year", "mean", "p05", "p25", "p50", "p
 
 #: metric -> (unit, meaning). Stocks are end-of-year values; flows take a stock from t-1 to t.
 METRICS: dict[str, tuple[str, str]] = {
+    # demography and education
     "cohort18": ("people", "18-year-olds"),
     "births_18_years_before": ("people", "live births 18 years earlier"),
     "tertiary_entrants": ("people/yr", "new tertiary students"),
@@ -29,12 +30,26 @@ METRICS: dict[str, tuple[str, str]] = {
     "students_bachelor": ("people", "AI-track undergraduates enrolled (incl. on service leave)"),
     "grads_bachelor": ("people/yr", "AI-track bachelor's graduates"),
     "dropouts_bachelor": ("people/yr", "AI-track undergraduates leaving without a degree"),
-    "seats_master": ("places", "master's student places in AI fields"),
-    "seats_phd": ("places", "PhD student places in AI fields"),
-    "enrolled_master": ("people", "master's students enrolled"),
-    "enrolled_phd": ("people", "PhD students enrolled"),
-    "grads_master": ("people/yr", "master's graduates (domestic + international)"),
-    "grads_phd": ("people/yr", "PhD graduates (domestic + international)"),
+    "study_abroad": ("people/yr", "graduates leaving to study or work abroad (leave the model)"),
+    **{
+        f"{key}_{prog}": (unit, text.format(prog=label))
+        for prog, label in (("master", "master's"), ("phd", "PhD"))
+        for key, unit, text in (
+            ("seats", "places", "{prog} student places in AI fields"),
+            ("enrolled", "people", "{prog} students enrolled"),
+            ("applicants", "people/yr", "domestic {prog} applicants (new + reapplying)"),
+            ("intake_domestic", "people/yr", "domestic students admitted to a {prog}"),
+            ("intake_international", "people/yr", "international students admitted to a {prog}"),
+            ("grads", "people/yr", "{prog} graduates (domestic + international)"),
+            ("grads_domestic", "people/yr", "domestic {prog} graduates"),
+            ("grads_international", "people/yr", "international {prog} graduates"),
+            ("dropouts", "people/yr", "{prog} students leaving without a degree"),
+            ("waitlist", "people", "unplaced {prog} applicants waiting to reapply next year"),
+            ("reapplicants", "people/yr", "last year's waiting list applying again"),
+            ("unplaced_leavers", "people/yr", "unplaced {prog} applicants giving up"),
+        )
+    },
+    # workforce and migration
     "ai_workforce": ("people", "AI workers in Korea"),
     "ai_workforce_bachelor": ("people", "AI workers with a bachelor's degree"),
     "ai_workforce_master": ("people", "AI workers with a master's degree"),
@@ -44,6 +59,10 @@ METRICS: dict[str, tuple[str, str]] = {
     "inflow_immigrants": ("people/yr", "foreign AI workers arriving"),
     "inflow_returnees": ("people/yr", "Korean AI workers returning from abroad"),
     "emigration": ("people/yr", "AI workers leaving Korea"),
+    **{f"emigration_{r}": ("people/yr", f"AI workers leaving Korea for {label}")
+       for r, label in (("us", "the United States"), ("china", "China"),
+                        ("other_asia", "other Asian economies"), ("europe", "Europe"))},
+    "emigration_rate": ("fraction/yr", "emigration / AI workforce at the start of the year"),
     "retirement": ("people/yr", "AI workers retiring (ageing past 64)"),
     "attrition": ("people/yr", "AI workers moving to non-AI work"),
     "diaspora": ("people", "Korean AI workers abroad"),
@@ -190,4 +209,8 @@ def write_run(
     }
     if draws:
         files["draws.parquet"] = lambda p: run.to_wide().to_parquet(p, index=False)
+        # end-of-year stocks of the year before the horizon, so the first year's identities
+        # can be checked from the files too
+        initial = pd.DataFrame({"draw": np.arange(run.n_draws), **run.initial})
+        files["initial.parquet"] = lambda p: initial.to_parquet(p, index=False)
     return write_atomic_dir(out_dir, files)

@@ -1,9 +1,11 @@
 """Sample the uncertain inputs of a scenario: plain Monte Carlo, Latin hypercube or Sobol.
 
 Every distribution in a scenario is an *input*, named by its field path
-(``education.entry_rate``, ``demography.s18.values.2030``). Each input has its own random
-stream, derived from the seed and a hash of its name, so adding an input does not reshuffle the
-others, and two scenarios that share an input see the same draws of it (common random numbers).
+(``education.entry_rate``, ``demography.s18.values.2030``). With ``mc`` and ``lhs`` each input
+has its own random stream, derived from the seed and a hash of its name, so adding an input does
+not reshuffle the others, and two scenarios that share an input see the same draws of it
+(common random numbers). ``sobol`` is one joint design: its dimensions follow the sorted input
+names, so a different set of inputs gives different draws.
 Draw ``i`` of an input is the same whatever chunk it is computed in: streams are cut into fixed
 blocks of :data:`BLOCK` draws, each block with its own child seed.
 

@@ -246,7 +246,22 @@ def _problems_of(data: dict, shown: str) -> tuple[Scenario | None, list[Problem]
     except ValidationError as exc:
         return None, [_translate(e, shown, data) for e in exc.errors()]
     found = check_bounds(scenario, scenario.sim_years) + check_consistency(scenario)
-    return scenario, [Problem(shown, p, m, v, show_value=v is not None) for p, m, v in found]
+    return scenario, [
+        Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None) for p, m, v in found
+    ]
+
+
+def _raw_at(data: Any, dotted: str, default: Any) -> Any:
+    """The value as written in the file at ``dotted`` (falls back to ``default``)."""
+    node = data
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping):
+            return default
+        key = next((k for k in node if str(k) == part), None)
+        if key is None:
+            return default
+        node = node[key]
+    return node
 
 
 def load_scenario(path: str | Path) -> Scenario:

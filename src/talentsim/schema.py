@@ -49,6 +49,7 @@ ScalarRate = Annotated[Scalar, Bounds(0.0, 1.0)]
 ScalarCount = Annotated[Scalar, Bounds(0.0)]
 ScalarPositive = Annotated[Scalar, Bounds(0.0, low_open=True)]
 Years = Annotated[Quantity, Bounds(1.0, 12.0)]
+ServiceYears = Annotated[Quantity, Bounds(0.0, 12.0)]
 Real = Quantity
 
 
@@ -105,7 +106,7 @@ class Education(Section):
     bachelor_completion: Rate
     male_share: Rate  # share of AI-track entrants who are men
     service_share: Rate  # share of those men who serve mid-degree
-    service_years: Years  # years out of study for service (incl. leave around it)
+    service_years: ServiceYears  # years out of study for service (incl. leave around it)
     destinations: Destinations
 
 
@@ -313,7 +314,12 @@ def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[s
         if bounds is not None and value is not None:
             lo, hi = quantity_range(value, years)
             if not bounds.holds(lo, hi):
-                problems.append((path, f"{bounds.describe()} (can take {lo:g} to {hi:g})", value))
+                message = bounds.describe()
+                if lo != hi:
+                    message += f" but can take {lo:g} to {hi:g}"
+                    if math.isinf(lo) or math.isinf(hi):
+                        message += "; use a bounded distribution (uniform, triangular, pert, beta, truncnormal)"
+                problems.append((path, message, value))
         if isinstance(value, Section):
             problems += check_bounds(value, years, path)
         elif isinstance(value, dict):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, logit
 
+from .arrays import rowsum
+
 BAND_YEARS = 5.0  # width of an age band: 1/5 of a band ages into the next one each year
 
 
@@ -45,7 +47,7 @@ def emigration_hazard(
     """
     x = logit(base_rate / max_rate)[:, None] + elasticity[:, None] * np.log(ratio / ratio0)
     by_region = shares[None, :] * max_rate[:, None] * expit(x)
-    return by_region.sum(axis=1), by_region
+    return rowsum(by_region), by_region
 
 
 def return_hazard(
@@ -89,7 +91,7 @@ class Workforce:
 
     @property
     def total(self) -> np.ndarray:
-        return self.stock.sum(axis=(1, 2))
+        return rowsum(self.stock)
 
     def step(
         self,
@@ -126,14 +128,14 @@ class Workforce:
         aged = stay - moving
         aged[:, :, 1:] += moving[:, :, :-1]
         returning = self.diaspora * return_rate[:, None]
-        emig_q = emig.sum(axis=2)
+        emig_q = rowsum(emig, 2)
         self.diaspora = self.diaspora + emig_q - returning
         aged += arrivals
         aged[:, :, returnee_band] += returning
         self.stock = aged
         return {
             "emigration_q": emig_q,
-            "attrition": attr.sum(axis=(1, 2)),
-            "retirement": retire.sum(axis=1),
+            "attrition": rowsum(attr),
+            "retirement": rowsum(retire),
             "returning_q": returning,
         }

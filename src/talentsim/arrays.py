@@ -1,0 +1,47 @@
+"""Small array helpers that keep every draw's arithmetic independent of the chunk size.
+
+numpy's reductions choose their summation order from the array's shape and layout, so the
+same draw can differ in the last bit between a chunk of 37 draws and one of 5000. These
+helpers add in a fixed order, one whole draw vector at a time: the same bits for any chunk.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def columns(*cols: np.ndarray) -> np.ndarray:
+    """Stack (n,) vectors into an (n, k) Fortran-ordered array (draw axis contiguous)."""
+    out = np.empty((cols[0].shape[0], len(cols)), order="F")
+    for j, col in enumerate(cols):
+        out[:, j] = col
+    return out
+
+
+def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarray:
+    """Sum over non-draw axes in a fixed order; ``axis=None`` sums every axis but the first.
+
+    >>> rowsum(np.arange(6.0).reshape(2, 3))
+    array([ 3., 12.])
+    """
+    if axis is None:
+        axis = tuple(range(1, x.ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(a % x.ndim for a in axes)
+    if 0 in axes:
+        raise ValueError("rowsum never sums over draws (axis 0)")
+    keep = [a for a in range(x.ndim) if a not in axes]
+    moved = np.moveaxis(x, axes, range(x.ndim - len(axes), x.ndim))
+    flat = moved.reshape(*[x.shape[a] for a in keep], -1)
+    out = flat[..., 0].copy()
+    for j in range(1, flat.shape[-1]):
+        out += flat[..., j]
+    return out
+
+
+def weighted(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum_j x[:, j] * weights[j] in a fixed order, (n,) — instead of a BLAS ``x @ weights``."""
+    out = x[:, 0] * weights[0]
+    for j in range(1, x.shape[1]):
+        out += x[:, j] * weights[j]
+    return out
