@@ -1,0 +1,103 @@
+"""People are conserved and stocks never go negative: per draw and year, to float precision."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import talentsim as ts
+from talentsim.schema import Scenario
+
+#: stock -> (inflows, outflows), as columns of draws.parquet
+IDENTITIES = {
+    "students_bachelor": (["ai_track_entrants"], ["grads_bachelor", "dropouts_bachelor"]),
+    "enrolled_master": (["intake_domestic_master", "intake_international_master"], ["grads_master", "dropouts_master"]),
+    "enrolled_phd": (["intake_domestic_phd", "intake_international_phd"], ["grads_phd", "dropouts_phd"]),
+    "ai_workforce": (["inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees"],
+                     ["emigration", "retirement", "attrition"]),
+    "diaspora": (["emigration"], ["inflow_returnees"]),
+}
+STOCKS = ["cohort18", "students_bachelor", "enrolled_master", "enrolled_phd", "waitlist_master",
+          "waitlist_phd", "ai_workforce", "ai_workforce_bachelor", "ai_workforce_master", "ai_workforce_phd",
+          "diaspora", "demand"]
+
+
+def check_identities(run):
+    for stock, (ins, outs) in IDENTITIES.items():
+        values = run[stock]
+        previous = np.column_stack([run.initial[stock], values[:, :-1]])
+        change = sum(run[k] for k in ins) - sum(run[k] for k in outs)
+        scale = np.maximum(np.abs(values), 1.0)
+        err = np.abs(values - previous - change) / scale
+        assert err.max() < 1e-12, f"{stock}: worst relative error {err.max():.2e}"
+
+
+def check_sane(run):
+    for name, arr in run.metrics.items():
+        assert np.all(np.isfinite(arr)) or name == "births_18_years_before", name
+    for name in STOCKS:
+        assert np.all(run[name] >= -1e-9), name
+    flows = [n for n in run.metrics if n.startswith(("inflow_", "grads_", "dropouts_", "intake_"))]
+    for name in flows + ["emigration", "retirement", "attrition"]:
+        assert np.all(run[name] >= -1e-9), name
+    parts = run["ai_workforce_bachelor"] + run["ai_workforce_master"] + run["ai_workforce_phd"]
+    np.testing.assert_allclose(parts, run["ai_workforce"], rtol=1e-12)
+
+
+def test_every_stock_changes_by_its_inflows_minus_outflows(baseline_run):
+    check_identities(baseline_run)
+
+
+def test_stocks_and_flows_are_never_negative(baseline_run):
+    check_sane(baseline_run)
+
+
+def test_shortage_and_its_probability(baseline_run):
+    np.testing.assert_allclose(baseline_run["shortage"], baseline_run["demand"] - baseline_run["ai_workforce"])
+    np.testing.assert_array_equal(baseline_run["shortage_probability"], baseline_run["shortage"] > 0)
+
+
+def variant(base: Scenario, changes: dict) -> Scenario:
+    data = base.model_dump()
+    for dotted, value in changes.items():
+        node = data
+        *head, last = dotted.split(".")
+        for part in head:
+            node = node[part]
+        node[last] = value
+    return Scenario.model_validate(data)
+
+
+rate = st.floats(0.0, 1.0)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    entry=rate, ai_share=st.floats(0.0, 0.5), completion=st.floats(0.05, 1.0),
+    seats=st.floats(0.0, 50000.0), reapply=rate, attrition=st.floats(0.0, 0.3),
+    base_rate=st.floats(0.0, 0.09), elasticity=st.floats(0.0, 5.0), return_rate=st.floats(0.0, 0.29),
+    budget=st.floats(0.0, 5000.0), start=st.integers(2003, 2050), span=st.integers(0, 20),
+)
+def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, completion, seats, reapply,
+                                                attrition, base_rate, elasticity, return_rate, budget, start, span):
+    s = variant(baseline, {
+        "horizon": {"start": start, "end": min(start + span, 2070)},
+        "education.entry_rate": entry, "education.ai_share": ai_share,
+        "education.bachelor_completion": completion,
+        "graduate_school.master.base_seats": seats, "graduate_school.phd.reapply_share": reapply,
+        "workforce.attrition": attrition, "migration.emigration.base_rate": base_rate,
+        "migration.emigration.elasticity": elasticity, "migration.returns.base_rate": return_rate,
+        "budget_lines.msit_digital_talent.krw_bn": budget,
+    })
+    run = ts.simulate(s, ts.sample_inputs(s, 8, "mc", rng=start))
+    check_identities(run)
+    check_sane(run)
+
+
+@pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
+def test_same_seed_same_outputs_whatever_the_chunk_size(baseline, method):
+    draws = ts.sample_inputs(baseline, 300, method, rng=8)
+    a = ts.simulate(baseline, draws, chunk_size=300)
+    b = ts.simulate(baseline, draws, chunk_size=37)
+    for name in a.metrics:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
