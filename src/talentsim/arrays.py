@@ -21,21 +21,27 @@ def columns(*cols: np.ndarray) -> np.ndarray:
 def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarray:
     """Sum over non-draw axes in a fixed order; ``axis=None`` sums every axis but the first.
 
+    Adds one slice at a time (lexicographic over the summed axes), never reshaping, so a
+    Fortran-ordered array is read as whole contiguous draw vectors and nothing is copied.
+
     >>> rowsum(np.arange(6.0).reshape(2, 3))
     array([ 3., 12.])
     """
     if axis is None:
         axis = tuple(range(1, x.ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    axes = tuple(a % x.ndim for a in axes)
+    axes = tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
     if 0 in axes:
         raise ValueError("rowsum never sums over draws (axis 0)")
-    keep = [a for a in range(x.ndim) if a not in axes]
-    moved = np.moveaxis(x, axes, range(x.ndim - len(axes), x.ndim))
-    flat = moved.reshape(*[x.shape[a] for a in keep], -1)
-    out = flat[..., 0].copy()
-    for j in range(1, flat.shape[-1]):
-        out += flat[..., j]
+    index: list = [slice(None)] * x.ndim
+    out = None
+    for combo in np.ndindex(*(x.shape[a] for a in axes)):
+        for a, c in zip(axes, combo):
+            index[a] = c
+        part = x[tuple(index)]
+        if out is None:
+            out = part.copy()
+        else:
+            out += part
     return out
 
 

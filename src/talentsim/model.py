@@ -248,6 +248,11 @@ def simulate_chunk(
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
 
+        if i == SPINUP_YEARS - 1:  # end of the year before the horizon
+            rec.initial.update(_stock_snapshot(ug, master, phd, wf))
+        if not live:
+            continue
+
         # graduates taking Korean AI jobs, by qualification (n, Q). Applicants who miss a place
         # and give up enter the market like graduates of their degree who do not study further
         # (PhD applicants counted as master's holders).
@@ -264,11 +269,6 @@ def simulate_chunk(
                       d["grads_domestic"] * (1 - d_in.abroad[i]))
                 + d["grads_international"] * stay[i],
         )
-        if i == SPINUP_YEARS - 1:  # end of the year before the horizon
-            rec.initial.update(_stock_snapshot(ug, master, phd, wf))
-        if not live:
-            continue
-
         rec.put(i, cohort18=cohort18_r[i], births_18_years_before=births18_r[i],
                 tertiary_entrants=entrants_r[i], ai_track_entrants=ai_entrants_r[i],
                 grads_bachelor=grads_b, dropouts_bachelor=rowsum(d_ug),

@@ -22,7 +22,7 @@ AGE_BANDS: tuple[int, ...] = (20, 25, 30, 35, 40, 45, 50, 55, 60)
 QUALIFICATIONS: tuple[str, ...] = ("bachelor", "master", "phd")
 REGIONS: tuple[str, ...] = ("us", "china", "other_asia", "europe")
 #: years simulated before the horizon so education pipelines hold students when it starts
-SPINUP_YEARS = 12
+SPINUP_YEARS = 20
 
 
 @dataclass(frozen=True)
