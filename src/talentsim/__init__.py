@@ -9,6 +9,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .compare import Comparison, compare_policies
 from .model import simulate
 from .results import Run, summarize
 from .sampling import Draws, sample_inputs
@@ -21,10 +22,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Comparison",
     "Draws",
     "Run",
     "Scenario",
     "ScenarioError",
+    "compare_policies",
     "load_scenario",
     "sample_inputs",
     "simulate",

@@ -97,18 +97,20 @@ def budgets(scenario: Scenario, p: Params) -> tuple[dict[str, np.ndarray], np.nd
     ext = np.arange(p.years[0] - _BUDGET_LEAD, p.years[-1] + 1)
     spend = {lever: np.zeros((p.n, ext.size)) for lever in LEVERS}
     for name, line in scenario.budget_lines.items():
-        values = p.q(f"budget_lines.{name}.krw_bn", ext)
+        values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
     return spend, ext
 
 
 def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Units each lever delivers per simulated year, (n, Y); zero for levers without money."""
+    """Units each lever delivers per simulated year, (n, Y); zero for levers without money.
+
+    ``out[lever]`` is units x effect; ``out[f"{lever}_raw"]`` the units themselves."""
     out = {}
     for lever in LEVERS:
-        spec = scenario.levers.get(lever)
+        spec = getattr(scenario.levers, lever)
         if spec is None:
-            out[lever] = np.zeros((p.n, p.years.size))
+            out[lever] = out[f"{lever}_raw"] = np.zeros((p.n, p.years.size))
             continue
         cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
         units = levers.lever_units(
@@ -118,7 +120,8 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
             ramp_years=spec.ramp_years,
             cap_units=cap,
         )
-        out[lever] = units[:, _BUDGET_LEAD:] * p.s(f"levers.{lever}.effect")[:, None]
+        out[f"{lever}_raw"] = units[:, _BUDGET_LEAD:]
+        out[lever] = out[f"{lever}_raw"] * p.s(f"levers.{lever}.effect")[:, None]
     return out
 
 
@@ -149,10 +152,10 @@ class _ProgrammeInputs:
         self.finish = _finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
         self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
 
-    def step(self, prog: Programme, i: int, new_applicants: np.ndarray) -> dict[str, np.ndarray]:
+    def step(self, prog: Programme, i: int, new_applicants: np.ndarray, hazard=None) -> dict[str, np.ndarray]:
         return prog.step(
             new_applicants, self.seats[i], self.international[i], self.reapply[i],
-            self.finish[i], self.hazard[i],
+            self.finish[i], self.hazard[i] if hazard is None else hazard,
         )
 
 
@@ -192,6 +195,7 @@ def simulate_chunk(
     spend, _ = budgets(scenario, p)
     units = lever_units(scenario, p, spend)
     spend_rows = {lever: _rows(x[:, _BUDGET_LEAD:]) for lever, x in spend.items()}
+    unit_rows = {lever: _rows(units[f"{lever}_raw"]) for lever in LEVERS}
 
     # ---- education: year-major inputs, rows (n,) per simulated year
     ed, gs, years = scenario.education, scenario.graduate_school, scenario.sim_years
@@ -200,7 +204,13 @@ def simulate_chunk(
     phd = Programme.empty(n, _slots(gs.phd.years, None, years))
     cohort18_r, births18_r = _rows(cohort18), _rows(births18)
     entrants_r = cohort18_r * p.t("education.entry_rate")
-    ai_entrants_r = entrants_r * p.t("education.four_year_share") * p.t("education.ai_share")
+    four_year = entrants_r * p.t("education.four_year_share")
+    ai_entrants_r = four_year * p.t("education.ai_share")
+    programs = scenario.levers.undergrad_ai_programs
+    if programs is not None:  # funded places add entrants, up to max_share of four-year entrants
+        ceiling = four_year * p.s("levers.undergrad_ai_programs.max_share")
+        ai_entrants_r = np.minimum(ai_entrants_r + _rows(units["undergrad_ai_programs"]),
+                                   np.maximum(ceiling, ai_entrants_r))
     serve = p.t("education.male_share") * p.t("education.service_share")
     # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
     ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
@@ -221,12 +231,18 @@ def simulate_chunk(
     d_in = _ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats") + bought * (1 - share_m),
                             phd.pipeline.stock.shape[2])
     dest = {k: p.t(f"education.destinations.{k}") for k in ("master", "phd", "ai_job", "abroad")}
+    fellows = _rows(units["phd_fellowships"])
+    fellows_raw = _rows(units["phd_fellowships_raw"])
+    gain = (p.s("levers.phd_fellowships.completion_gain")
+            if scenario.levers.phd_fellowships is not None else np.zeros(n))
     stay = p.t("graduate_school.international_stay_rate") * p.t("graduate_school.international_ai_job")
 
     # ---- workforce set-up (acts from the horizon start)
     wf = _initial_workforce(scenario, p)
-    shortage0 = wf.shortage_rate.copy()
     labour = _LabourParams(scenario, p, units)
+    demand0 = labour.demand[SPINUP_YEARS - 1]
+    wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
+    shortage0 = wf.shortage_rate.copy()
 
     # graduates of year t start a graduate programme in year t+1 (graduation in February,
     # the academic year in March): applicants in transit from the previous year
@@ -244,7 +260,10 @@ def simulate_chunk(
         g_ug, d_ug = ug.step(ug_intake[i], ug_finish[i], ug_hazard[i])
         grads_b = rowsum(g_ug)
         m = m_in.step(master, i, to_master)
-        d = d_in.step(phd, i, to_phd)
+        # fellowships: extra applicants (units x effect) and a lower dropout hazard for the
+        # funded share of PhD students
+        covered = np.minimum(fellows_raw[i] / np.maximum(phd.pipeline.total, 1.0), 1.0)
+        d = d_in.step(phd, i, to_phd + fellows[i], hazard=d_in.hazard[i] * (1 - gain * covered))
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
 
@@ -283,7 +302,8 @@ def simulate_chunk(
                 study_abroad=grads_b * dest["abroad"][i] + m["grads_domestic"] * m_in.abroad[i]
                 + d["grads_domestic"] * d_in.abroad[i],
                 budget_spent=sum(spend_rows[lever][i] for lever in LEVERS),
-                **{f"budget_{lever}": spend_rows[lever][i] for lever in LEVERS})
+                **{f"budget_{lever}": spend_rows[lever][i] for lever in LEVERS},
+                **{f"units_{lever}": unit_rows[lever][i] for lever in LEVERS})
         rec.put(i, **labour.year(wf, i, to_ai))
     return rec.metrics(), rec.initial
 
@@ -303,10 +323,7 @@ def _initial_workforce(scenario: Scenario, p: Params) -> Workforce:
     stock = np.asfortranarray(total[:, None, None] * quals[:, :, None] * weights[None, None, :])
     diaspora = np.asfortranarray(p.s("workforce.initial.diaspora")[:, None] * quals)
     premium = p.s("market.initial_premium")
-    i0 = SPINUP_YEARS - 1  # the year before the horizon
-    demand0 = p.q("market.demand")[:, i0]
-    shortage = (demand0 - total) / demand0
-    return Workforce(stock, diaspora, premium.copy(), shortage)
+    return Workforce(stock, diaspora, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
 
 
 def _stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforce) -> dict:
@@ -354,8 +371,14 @@ class _LabourParams:
         self.home = p.t("migration.immigration.home_premium")
         self.home0 = central(mig.immigration.home_premium, "migration.immigration.home_premium", year0)[0]
         self.attrition = p.t("workforce.attrition")
-        self.demand = p.t("market.demand")
+        # R&D/compute money adds AI labour demand (units x effect, people)
+        self.demand = p.t("market.demand") + _rows(units["rd_compute"])
         self.reskilled = _rows(units["reskilling"])
+        self.visas = _rows(units["talent_visas"])
+        self.return_incentives = _rows(units["diaspora_return"])
+        self.retained = _rows(units["retention_pay_raw"])  # covered worker-years
+        self.raise_ = (p.s("levers.retention_pay.effect") if scenario.levers.retention_pay is not None
+                       else np.zeros(p.n))
         # emigration multiplier by qualification and age band, (Q, B)
         age = np.array([e.age_multiplier.get(b, 1.0) for b in AGE_BANDS])
         qual = np.array([e.qualification_multiplier.get(q, 1.0) for q in QUALIFICATIONS])
@@ -368,13 +391,26 @@ class _LabourParams:
     def year(self, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
         """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
         n = to_ai.shape[0]
-        retention = np.zeros(n)  # the retention_pay lever arrives with issue 4
-        ratio = pay_ratio(self.foreign[i], wf.premium, self.premium0, retention)
+        start_total = wf.total
+        # retention pay: a covered share of workers earns (1 + raise); their hazard uses the
+        # lower pay ratio, the others' does not; returns and immigration see the average raise
+        covered = np.minimum(self.retained[i] / np.maximum(start_total, 1.0), 1.0)
+        ratio = pay_ratio(self.foreign[i], wf.premium, self.premium0, np.zeros(n))
         h, h_region = emigration_hazard(ratio, self.ratio0, self.shares, *self.emig)
-        r = return_hazard(weighted(ratio, self.shares), self.mean_ratio0, *self.ret)
+        if np.any(covered > 0):
+            kept = pay_ratio(self.foreign[i], wf.premium, self.premium0, self.raise_)
+            h_kept, h_region_kept = emigration_hazard(kept, self.ratio0, self.shares, *self.emig)
+            h = covered * h_kept + (1 - covered) * h
+            h_region = covered[:, None] * h_region_kept + (1 - covered[:, None]) * h_region
+        retention = covered * self.raise_
+        mean_ratio = weighted(pay_ratio(self.foreign[i], wf.premium, self.premium0, retention), self.shares)
+        r = return_hazard(mean_ratio, self.mean_ratio0, *self.ret)
+        # return incentives: extra returnees, never more than max_rate of the diaspora
+        diaspora = rowsum(wf.diaspora)
+        r = np.minimum(r + self.return_incentives[i] / np.maximum(diaspora, 1.0), self.ret[1])
         arrivals_imm = immigrants(
-            self.imm_base[i], self.imm_elasticity, wf.premium, self.premium0, retention,
-            self.home[i], self.home0,
+            self.imm_base[i] + self.visas[i], self.imm_elasticity, wf.premium, self.premium0,
+            retention, self.home[i], self.home0,
         )
         trainees = self.reskilled[i]
         arrivals = np.zeros_like(wf.stock)
@@ -382,7 +418,6 @@ class _LabourParams:
             arrivals[:, q, self.entry[name]] += to_ai[:, q]
         arrivals[:, 0, self.entry["reskilled"]] += trainees
         arrivals[:, :, self.entry["immigrant"]] += arrivals_imm[:, None] * self.mix[None, :]
-        start_total = wf.total
         flows = wf.step(
             hazard=h,
             multiplier=self.mult_qa,
@@ -394,7 +429,7 @@ class _LabourParams:
         demand = self.demand[i]
         supply = wf.total
         shortage = demand - supply
-        wf.shortage_rate = shortage / demand
+        wf.shortage_rate = shortage / np.maximum(demand, 1.0)
         by_q = rowsum(wf.stock, 2)
         emigration = rowsum(flows["emigration_q"])
         by_region = emigration[:, None] * h_region / np.maximum(h, 1e-300)[:, None]
@@ -417,6 +452,7 @@ class _LabourParams:
             "shortage": shortage,
             "shortage_probability": (shortage > 0).astype(float),
             "domestic_ai_premium": wf.premium,
+            "retention_coverage": covered,
         }
 
 

@@ -71,14 +71,26 @@ METRICS: dict[str, tuple[str, str]] = {
     "shortage_probability": ("probability", "1 if shortage > 0 in the draw, so its mean is P(shortage > 0)"),
     "domestic_ai_premium": ("fraction", "domestic AI-skill wage premium"),
     "budget_spent": ("KRW bn/yr", "spending on all levers"),
+    **{f"budget_{lever}": ("KRW bn/yr", f"spending on the {lever} lever") for lever in (
+        "graduate_seats", "phd_fellowships", "undergrad_ai_programs", "reskilling",
+        "retention_pay", "talent_visas", "diaspora_return", "rd_compute")},
+    "retention_coverage": ("fraction", "share of AI workers covered by retention pay"),
+    **{f"units_{lever}": (unit, f"units in effect: {text}") for lever, unit, text in (
+        ("graduate_seats", "places", "student places bought"),
+        ("phd_fellowships", "people", "funded PhD students"),
+        ("undergrad_ai_programs", "places/yr", "funded AI-track entrant places"),
+        ("reskilling", "people/yr", "trainees"),
+        ("retention_pay", "people", "workers covered by retention pay"),
+        ("talent_visas", "people/yr", "recruits via talent visas"),
+        ("diaspora_return", "people/yr", "return incentives"),
+        ("rd_compute", "units/yr", "R&D/compute units bought"),
+    )},
 }
 
 
 def unit_of(metric: str) -> str:
     if metric in METRICS:
         return METRICS[metric][0]
-    if metric.startswith("budget_"):
-        return "KRW bn/yr"
     return ""
 
 

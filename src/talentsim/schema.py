@@ -219,15 +219,23 @@ class Migration(Section):
 
 
 # ------------------------------------------------------------------ budget and levers
-#: levers the engine implements (issue 4 adds phd_fellowships, undergrad_ai_programs,
-#: retention_pay, talent_visas, diaspora_return and rd_compute)
-LeverName = Literal["graduate_seats", "reskilling"]
+LeverName = Literal[
+    "graduate_seats",
+    "phd_fellowships",
+    "undergrad_ai_programs",
+    "reskilling",
+    "retention_pay",
+    "talent_visas",
+    "diaspora_return",
+    "rd_compute",
+]
 LEVERS: tuple[str, ...] = get_args(LeverName)
 
 
 class BudgetLine(Section):
     lever: LeverName
     krw_bn: Money  # KRW bn per year
+    scale: Count = 1.0  # multiplier on krw_bn, e.g. {path: steps, values: {2024: 0.853}} for a cut
     first_year: Optional[int] = None
     last_year: Optional[int] = None
 
@@ -242,10 +250,10 @@ class BudgetLine(Section):
 
 
 class Lever(Section):
-    """units(t) = ramp-average over r < ramp_years of f(budget(t - lag - r) / cost).
+    """units(t) = ramp-average over r < ramp_years of f(budget(t - lag - r) / cost), times effect.
 
     f(x) = x without a cap, cap * (1 - exp(-x / cap)) with one (diminishing returns).
-    ``effect`` converts a unit into the lever's effect (see docs/model.md, per lever).
+    What a unit is and what ``effect`` means depends on the lever (see :class:`Levers`).
     """
 
     cost_per_unit_krw_bn: ScalarPositive
@@ -253,6 +261,47 @@ class Lever(Section):
     ramp_years: int = Field(default=1, ge=1, le=10)
     cap_units: Optional[ScalarPositive] = None
     effect: ScalarCount = 1.0
+
+
+class FellowshipLever(Lever):
+    """PhD fellowships: a unit is one funded PhD student-year; ``effect`` = extra PhD applicants
+    drawn in per fellowship; ``completion_gain`` = relative cut of the dropout hazard for a fully
+    funded cohort (scaled by the funded share of students)."""
+
+    completion_gain: ScalarRate = 0.0
+
+
+class UndergradLever(Lever):
+    """Undergraduate AI programmes: a unit is one funded AI-track entrant place a year;
+    ``effect`` = extra AI-track entrants per place; the AI-track share of four-year entrants never
+    exceeds ``max_share``."""
+
+    max_share: ScalarRate = 1.0
+
+
+class Levers(Section):
+    """Parameters of each policy lever; a budget line may only feed a lever defined here.
+
+    units (after lag, ramp, cap) x effect, per lever:
+
+    - graduate_seats: student places a year (split by graduate_school.bought_master_share)
+    - phd_fellowships: funded PhD students (extra applicants x effect; lower dropout)
+    - undergrad_ai_programs: extra AI-track entrants (capped by max_share of four-year entrants)
+    - reskilling: trainees; x effect = reskilled workers entering AI work
+    - retention_pay: covered workers; effect = their pay raise (fraction)
+    - talent_visas: extra foreign AI workers recruited a year (they respond to pay like others)
+    - diaspora_return: incentives; x effect = extra returnees (bounded by the diaspora)
+    - rd_compute: units of R&D/compute money; x effect = extra AI labour demand (people)
+    """
+
+    graduate_seats: Optional[Lever] = None
+    phd_fellowships: Optional[FellowshipLever] = None
+    undergrad_ai_programs: Optional[UndergradLever] = None
+    reskilling: Optional[Lever] = None
+    retention_pay: Optional[Lever] = None
+    talent_visas: Optional[Lever] = None
+    diaspora_return: Optional[Lever] = None
+    rd_compute: Optional[Lever] = None
 
 
 class Sampling(Section):
@@ -285,11 +334,12 @@ class Scenario(Section):
     market: Market
     migration: Migration
     budget_lines: dict[str, BudgetLine] = {}
-    levers: dict[LeverName, Lever] = {}
+    levers: Levers = Levers()
 
     @model_validator(mode="after")
     def _levers_defined(self):
-        missing = sorted({b.lever for b in self.budget_lines.values()} - set(self.levers))
+        defined = {name for name in LEVERS if getattr(self.levers, name) is not None}
+        missing = sorted({b.lever for b in self.budget_lines.values()} - defined)
         if missing:
             raise ValueError(f"budget lines feed levers with no parameters under 'levers': {missing}")
         return self
