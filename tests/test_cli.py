@@ -111,3 +111,9 @@ def test_validate_lists_problems_of_every_file_and_exits_non_zero(tmp_path):
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "talentsim.cli", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "talentsim" in result.stdout
+
+
+def test_every_output_metric_has_a_unit_and_meaning(baseline_run):
+    from talentsim.results import METRICS
+
+    assert sorted(set(baseline_run.metrics) - set(METRICS)) == []
