@@ -85,6 +85,8 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws) -
         engine_seconds = time.perf_counter() - t_engine
     summary = summarize(result)
     manifest = {
+        "kind": "run",
+        "engine": "cohort",
         "scenario": scenario.name,
         "scenario_file": str(scenario_file),
         "resolved_scenario": scenario.model_dump(mode="json"),
@@ -156,6 +158,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir) 
         result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method,
                                   rng=draws.seed, chunk_size=chunk_size, progress=bar.update)
     manifest = {
+        "kind": "comparison",
         "base": base.name,
         "scenarios": [s.name for s in scenarios],
         "scenario_files": [str(f) for f in files],
