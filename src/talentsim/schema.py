@@ -304,6 +304,13 @@ class Levers(Section):
     rd_compute: Optional[Lever] = None
 
 
+class Correlation(Section):
+    """A rank (Spearman) correlation between two uncertain inputs, named by field path."""
+
+    between: tuple[str, str]
+    rank: float = Field(gt=-1, lt=1)
+
+
 class Sampling(Section):
     method: Literal["mc", "lhs", "sobol"] = "lhs"
     draws: int = Field(default=2000, ge=1)
@@ -335,6 +342,7 @@ class Scenario(Section):
     migration: Migration
     budget_lines: dict[str, BudgetLine] = {}
     levers: Levers = Levers()
+    correlations: list[Correlation] = []
 
     @model_validator(mode="after")
     def _levers_defined(self):
@@ -430,6 +438,7 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     r = s.migration.returns
     if quantity_range(r.base_rate)[1] >= quantity_range(r.max_rate)[0]:
         problems.append(("migration.returns.base_rate", "must be below max_rate", r.base_rate))
+    problems += _check_correlations(s)
     known = set(QUALIFICATIONS) | {"immigrant", "returnee", "reskilled"}
     bad = sorted(set(s.workforce.entry_band) - known)
     if bad:
@@ -449,4 +458,37 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
                 mix,
             )
         )
+    return problems
+
+
+def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
+    """Correlated inputs must be distributions of this scenario; the matrix must be valid."""
+    import difflib
+
+    import numpy as np
+
+    from .inputs import iter_dists
+
+    names = [n for n, _ in iter_dists(s)]
+    problems: list[tuple[str, str, object]] = []
+    seen: set[frozenset] = set()
+    for k, c in enumerate(s.correlations):
+        where = f"correlations.{k}.between"
+        for name in c.between:
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append((where, f"'{name}' is not an uncertain input (a distribution) of this scenario{hint}", None))
+        if c.between[0] == c.between[1]:
+            problems.append((where, "an input cannot be correlated with itself", list(c.between)))
+        pair = frozenset(c.between)
+        if pair in seen:
+            problems.append((where, "this pair is declared twice", list(c.between)))
+        seen.add(pair)
+    if not problems and s.correlations:
+        from .sampling import correlation_matrix
+
+        _, matrix = correlation_matrix([(c.between[0], c.between[1], c.rank) for c in s.correlations])
+        if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+            problems.append(("correlations", "the declared correlations are inconsistent (the matrix is not positive definite)", None))
     return problems
