@@ -8,7 +8,7 @@ scenario (spin-up years, then the horizon), vectorised over draws; it loops over
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import numpy as np
@@ -483,11 +483,13 @@ def simulate(
     *,
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    metrics: Collection[str] | None = None,
 ) -> Run:
     """Run every draw of ``draws`` through the cohort engine, ``chunk_size`` draws at a time.
 
     The result does not depend on ``chunk_size``: each draw's inputs come from its own place
-    in the input streams, and every operation is row-wise over draws.
+    in the input streams, and every operation is row-wise over draws. ``metrics`` keeps only
+    the named metrics (large designs such as Sobol analyses need one or two).
 
     >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
     >>> run["ai_workforce"].shape                                         # doctest: +SKIP
@@ -499,8 +501,13 @@ def simulate(
     initial: list[dict[str, np.ndarray]] = []
     for start in range(0, draws.n_draws, chunk_size):
         stop = min(start + chunk_size, draws.n_draws)
-        metrics, init = simulate_chunk(scenario, draws, start, stop)
-        parts.append(metrics)
+        values, init = simulate_chunk(scenario, draws, start, stop)
+        if metrics is not None:
+            unknown = sorted(set(metrics) - set(values))
+            if unknown:
+                raise ValueError(f"unknown metrics {unknown}; known: {sorted(values)}")
+            values = {k: values[k] for k in metrics}
+        parts.append(values)
         initial.append(init)
         if progress is not None:
             progress(stop - start)

@@ -18,7 +18,11 @@ import numpy as np
 import pandas as pd
 
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
-SUMMARY_COLUMNS = ["scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95"]
+SE_QUANTILES = (0.05, 0.50, 0.95)
+SUMMARY_COLUMNS = [
+    "scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95",
+    "se_p05", "se_p50", "se_p95",
+]
 
 #: metric -> (unit, meaning). Stocks are end-of-year values; flows take a stock from t-1 to t.
 METRICS: dict[str, tuple[str, str]] = {
@@ -134,33 +138,49 @@ class Run:
         return long[["scenario", "metric", "draw", "year", "value"]]
 
 
+def quantile_se(values: np.ndarray, p: float, axis: int = 0) -> np.ndarray:
+    """Standard error of the sample ``p``-quantile over ``axis`` (distribution-free).
+
+    The number of draws below the true quantile is Binomial(n, p), so the sample quantiles at
+    p -/+ sqrt(p (1 - p) / n) bracket it by about one standard error each side:
+    se = (Q(p + s) - Q(p - s)) / 2, s = sqrt(p (1 - p) / n). It assumes independent draws, so it
+    is conservative for Latin-hypercube and Sobol designs.
+    """
+    n = values.shape[axis]
+    s = np.sqrt(p * (1 - p) / n)
+    lo, hi = np.quantile(values, [max(p - s, 0.0), min(p + s, 1.0)], axis=axis)
+    return (hi - lo) / 2
+
+
 def summarize(run: Run | pd.DataFrame) -> pd.DataFrame:
-    """Per metric and year: mean and the 5, 25, 50, 75 and 95 % quantiles over draws.
+    """Per metric and year: mean, the 5, 25, 50, 75 and 95 % quantiles over draws, and the
+    standard errors of the 5, 50 and 95 % quantiles (:func:`quantile_se`).
 
     Accepts a :class:`Run` or its tidy frame (``Run.to_frame()``); columns
-    ``scenario, metric, year, mean, p05, p25, p50, p75, p95``.
+    ``scenario, metric, year, mean, p05, p25, p50, p75, p95, se_p05, se_p50, se_p95``.
     """
     if isinstance(run, pd.DataFrame):
-        grouped = run.groupby(["scenario", "metric", "year"], sort=True)["value"]
-        out = grouped.mean().rename("mean").to_frame()
-        for q in QUANTILES:
-            out[f"p{round(q * 100):02d}"] = grouped.quantile(q)
-        return out.reset_index()[SUMMARY_COLUMNS]
-    frames = []
-    for name in sorted(run.metrics):
-        arr = run.metrics[name]
-        qs = np.quantile(arr, QUANTILES, axis=0)
-        frame = pd.DataFrame(
-            {
-                "scenario": run.scenario,
-                "metric": name,
-                "year": run.years,
-                "mean": arr.mean(axis=0),
-                **{f"p{round(q * 100):02d}": qs[j] for j, q in enumerate(QUANTILES)},
-            }
-        )
-        frames.append(frame)
+        frames = []
+        for (scenario, metric), group in run.groupby(["scenario", "metric"], sort=True):
+            wide = group.pivot(index="draw", columns="year", values="value")
+            frames.append(_summary_frame(scenario, metric, wide.columns.to_numpy(), wide.to_numpy()))
+        return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+    frames = [_summary_frame(run.scenario, name, run.years, run.metrics[name]) for name in sorted(run.metrics)]
     return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+
+
+def _summary_frame(scenario: str, metric: str, years: np.ndarray, arr: np.ndarray) -> pd.DataFrame:
+    qs = np.quantile(arr, QUANTILES, axis=0)
+    return pd.DataFrame(
+        {
+            "scenario": scenario,
+            "metric": metric,
+            "year": years,
+            "mean": arr.mean(axis=0),
+            **{f"p{round(q * 100):02d}": qs[j] for j, q in enumerate(QUANTILES)},
+            **{f"se_p{round(q * 100):02d}": quantile_se(arr, q) for q in SE_QUANTILES},
+        }
+    )
 
 
 def sha256_of(path: str | os.PathLike) -> str:
