@@ -1,8 +1,9 @@
-"""Command line: ``talentsim validate|run|compare``. Parses options, calls the API, writes files."""
+"""Command line: ``talentsim validate|run|compare|sensitivity``. Parses options, calls the API, writes files."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import platform
 import sys
 import time
@@ -105,6 +106,7 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws) -
     }
     write_run(result, out, manifest, draws=not no_draws, summary=summary)
     _print_headline(summary, scenario.years)
+    _warn_precision(summary, draws.n_draws)
     click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
 
 
@@ -185,6 +187,93 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir) 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.levers.round(2).to_string(index=False))
     click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, seed {draws.seed})")
+
+
+HEADLINE = ("cohort18", "ai_track_entrants", "ai_workforce", "diaspora", "shortage")
+#: relative standard error of a printed median above which `run` warns
+PRECISION = 0.005
+
+
+def _warn_precision(summary, n_draws: int) -> None:
+    """Warn when the draws are too few for the medians printed, and suggest a draw count.
+
+    The standard error of a median shrinks as 1/sqrt(draws), so reaching the target relative
+    error takes n * (worst / target)^2 draws.
+    """
+    rows = summary[summary.metric.isin(HEADLINE) & (summary.p50.abs() > 0)]
+    if rows.empty:
+        return
+    rel = (rows.se_p50 / rows.p50.abs()).to_numpy()
+    worst = int(np.argmax(rel))
+    if rel[worst] <= PRECISION:
+        return
+    row = rows.iloc[worst]
+    needed = int(math.ceil(n_draws * (rel[worst] / PRECISION) ** 2 / 1000.0) * 1000)
+    click.echo(
+        f"warning: with {n_draws} draws the median {row.metric} in {row.year} is uncertain by "
+        f"+/-{100 * rel[worst]:.1f} % (standard error); use --draws {needed} or more for "
+        f"+/-{100 * PRECISION:.1f} %", err=True)
+
+
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option("--method", type=click.Choice(["tornado", "sobol", "both"]), default="both", show_default=True)
+@click.option("--metric", default="ai_workforce", show_default=True, help="output metric to explain")
+@click.option("--year", type=int, default=2035, show_default=True, help="year of the tornado and the headline")
+@click.option("--draws", "n_draws", type=click.IntRange(min=2), default=512, show_default=True,
+              help="Sobol base sample, rounded up to a power of two (the model runs draws x (inputs + 2) "
+                   "times); the group variance shares use 8x as many base rows")
+@click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/sensitivity_<scenario name>]")
+def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir) -> None:
+    """Which inputs drive METRIC: tornado swings, Sobol indices, variance shares by group."""
+    from . import sensitivity as sa
+    from .results import METRICS
+
+    started = dt.datetime.now(dt.timezone.utc)
+    t0 = time.perf_counter()
+    try:
+        scenario = load_scenario(scenario_file)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    if metric not in METRICS:
+        click.echo(f"--metric: unknown metric '{metric}'; expected one of: {', '.join(sorted(METRICS))}", err=True)
+        sys.exit(EXIT_INVALID)
+    if year not in scenario.years:
+        click.echo(f"--year: {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}", err=True)
+        sys.exit(EXIT_INVALID)
+    seed = scenario.sampling.seed if seed is None else seed
+    tor = sa.tornado(scenario, metric=metric, year=year) if method in ("tornado", "both") else None
+    sob = sa.sobol(scenario, metric=metric, n=n_draws, rng=seed) if method in ("sobol", "both") else None
+    shares = sa.variance_shares(scenario, metric=metric, n=8 * n_draws, rng=seed)
+    table = sa.combine(tor, sob)
+    top = {}
+    if tor is not None:
+        top["tornado_swing"] = tor["input"].head(5).tolist()
+    if sob is not None:
+        at = sob[sob.year == year].sort_values("ST", ascending=False)
+        top["sobol_total"] = at["input"].head(5).tolist()
+    manifest = {
+        "kind": "sensitivity", "scenario": scenario.name, "scenario_file": str(scenario_file),
+        "metric": metric, "year": year, "method": method, "draws": n_draws, "seed": seed,
+        "top_inputs": top, "resolved_scenario": scenario.model_dump(mode="json"),
+        "talentsim_version": __version__, "started_utc": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(time.perf_counter() - t0, 3),
+    }
+    out = Path(out_dir) if out_dir else Path("results") / f"sensitivity_{scenario.name}"
+    fmt = "%.8g"
+    write_atomic_dir(out, {
+        "sensitivity.csv": lambda p: table.to_csv(p, index=False, float_format=fmt),
+        "variance_shares.csv": lambda p: shares.to_csv(p, index=False, float_format=fmt),
+        "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+    })
+    for label, names in top.items():
+        click.echo(f"top inputs by {label.replace('_', ' ')} ({metric} {year}): " + ", ".join(names[:3]))
+    at_year = shares[shares.year == year].sort_values("share", ascending=False)
+    click.echo(f"variance shares {year}: " + ", ".join(f"{g} {v:.0%}" for g, v in zip(at_year.group, at_year.share)))
+    click.echo(f"wrote {out}/")
 
 
 def _print_headline(summary, years: range) -> None:
