@@ -64,6 +64,42 @@ def _correlate(u: dict[str, np.ndarray], pairs) -> None:
         u[name] = norm.cdf(acc)
 
 
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a fast, well-mixing bijection on uint64."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def permutation_slice(n: int, key: int, start: int, stop: int) -> np.ndarray:
+    """Elements ``start:stop`` of a pseudo-random permutation of 0..n-1 keyed by ``key``.
+
+    A 6-round Feistel network on the smallest even number of bits covering n, with cycle
+    walking back into range: a true bijection of 0..n-1, computed for any slice in O(slice)
+    time and memory (a full ``rng.permutation(n)`` per chunk would cost O(n) per chunk).
+    """
+    half = max(1, (max(n - 1, 1).bit_length() + 1) // 2)
+    mask = np.uint64((1 << half) - 1)
+    keys = [np.uint64((key * 0x9E3779B97F4A7C15 + r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF) for r in range(6)]
+
+    def feistel(x: np.ndarray) -> np.ndarray:
+        left, right = x >> np.uint64(half), x & mask
+        with np.errstate(over="ignore"):
+            for k in keys:
+                left, right = right, left ^ (_mix(right ^ k) & mask)
+        return (left << np.uint64(half)) | right
+
+    y = feistel(np.arange(start, stop, dtype=np.uint64))
+    out_of_range = y >= np.uint64(n)
+    while out_of_range.any():
+        y[out_of_range] = feistel(y[out_of_range])
+        out_of_range = y >= np.uint64(n)
+    return y.astype(np.int64)
+
+
 def stream_key(name: str) -> int:
     """Stable 63-bit integer for an input name (independent of Python's hash seed)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little") >> 1
@@ -130,8 +166,8 @@ class Draws:
             key = stream_key(name)
             jitter = _uniforms(self.seed, key, 0, start, stop)
             if self.method == "lhs":
-                ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(key, 1))
-                strata = np.random.default_rng(ss).permutation(self.n_draws)[start:stop]
+                perm_key = int(np.random.SeedSequence(entropy=self.seed, spawn_key=(key, 1)).generate_state(1, np.uint64)[0])
+                strata = permutation_slice(self.n_draws, perm_key, start, stop)
                 out[name] = (strata + jitter) / self.n_draws
             else:
                 out[name] = jitter
