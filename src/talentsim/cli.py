@@ -55,6 +55,47 @@ def validate(files: tuple[str, ...]) -> None:
     click.echo(f"{len(files)} file(s) valid")
 
 
+#: above this many bytes of per-draw arrays, `run` summarises by streaming (bounded memory)
+MEMORY_BUDGET = 1 << 30
+
+
+def _load_or_exit(path) -> "Scenario":
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _results_dir(out_dir: str | None, default: Path) -> Path:
+    """The directory to (re)write, refusing paths that would replace something by accident."""
+    if out_dir is None:
+        return default
+    out = Path(out_dir)
+    if ".." in out.parts:
+        click.echo(f"--out: '..' is not allowed in {out_dir!r}; give an absolute path to write "
+                   "outside the current directory", err=True)
+        sys.exit(EXIT_INVALID)
+    if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        click.echo(f"--out: {out_dir} is the current directory or one above it; refusing to replace it", err=True)
+        sys.exit(EXIT_INVALID)
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        click.echo(f"--out: {out_dir} exists and is not a talentsim results directory (no "
+                   "manifest.json); refusing to replace it", err=True)
+        sys.exit(EXIT_INVALID)
+    return out
+
+
+def _interrupted(out: Path) -> None:
+    click.echo(f"interrupted: nothing written; previous results in {out}/ are untouched", err=True)
+    sys.exit(130)
+
+
+def _per_draw_bytes(scenario) -> int:
+    return len(scenario.years) * 8 * 160  # ~160 metrics, float64
+
+
 @main.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), help="Monte Carlo draws [scenario's sampling.draws]")
@@ -63,48 +104,76 @@ def validate(files: tuple[str, ...]) -> None:
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True,
               help="draws simulated at once (memory bound; results do not depend on it)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/<scenario name>]")
-@click.option("--no-draws", is_flag=True, help="skip draws.parquet (per-draw values)")
-def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws) -> None:
+@click.option("--no-draws", is_flag=True, help="skip draws.parquet and initial.parquet (per-draw values)")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="local worker processes (results identical to one worker)")
+@click.option("--scheduler", metavar="ADDRESS", help="send chunks to this Dask distributed scheduler (pip install 'talentsim[dask]')")
+def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
-    try:
-        scenario = load_scenario(scenario_file)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(EXIT_INVALID)
+    scenario = _load_or_exit(scenario_file)
     draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
-    out = Path(out_dir) if out_dir else Path("results") / scenario.name
+    out = _results_dir(out_dir, Path("results") / scenario.name)
+    streaming = draws.n_draws * _per_draw_bytes(scenario) > MEMORY_BUDGET
 
     from tqdm import tqdm
 
-    with tqdm(total=draws.n_draws, unit="draw", desc=scenario.name, disable=not sys.stderr.isatty(),
-              file=sys.stderr) as bar:
-        t_engine = time.perf_counter()
-        result = simulate(scenario, draws, chunk_size=chunk_size, progress=bar.update)
-        engine_seconds = time.perf_counter() - t_engine
-    summary = summarize(result)
-    manifest = {
-        "kind": "run",
-        "engine": "cohort",
-        "scenario": scenario.name,
-        "scenario_file": str(scenario_file),
-        "resolved_scenario": scenario.model_dump(mode="json"),
-        "seed": draws.seed,
-        "sampling": draws.method,
-        "draws": draws.n_draws,
-        "chunk_size": chunk_size,
-        "uncertain_inputs": draws.names,
-        "talentsim_version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "data_files_sha256": _data_files(),
-        "started_utc": started.isoformat(timespec="seconds"),
-        "engine_seconds": round(engine_seconds, 3),
-        "wall_seconds": round(time.perf_counter() - t0, 3),
-    }
-    write_run(result, out, manifest, draws=not no_draws, summary=summary)
+    try:
+        with tqdm(total=draws.n_draws * (2 if streaming else 1), unit="draw", desc=scenario.name,
+                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+            t_engine = time.perf_counter()
+            if streaming:
+                from .streaming import BINS, summarize_streaming
+
+                streamed = summarize_streaming(scenario, draws, chunk_size=chunk_size, workers=workers,
+                                               scheduler=scheduler, progress=bar.update)
+                summary, result = streamed.summary, None
+                quantiles = (f"streaming histogram, {BINS} bins per metric and year: |error| <= "
+                             f"(max - min) / {BINS}; largest bound for ai_workforce "
+                             f"{streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} people")
+            else:
+                result = simulate(scenario, draws, chunk_size=chunk_size, progress=bar.update,
+                                  workers=workers, scheduler=scheduler)
+                summary, quantiles = summarize(result), "exact"
+            engine_seconds = time.perf_counter() - t_engine
+        manifest = {
+            "kind": "run",
+            "engine": "cohort",
+            "scenario": scenario.name,
+            "scenario_file": str(scenario_file),
+            "resolved_scenario": scenario.model_dump(mode="json"),
+            "seed": draws.seed,
+            "sampling": draws.method,
+            "draws": draws.n_draws,
+            "chunk_size": chunk_size,
+            "workers": workers,
+            "scheduler": scheduler,
+            "quantiles": quantiles,
+            "uncertain_inputs": draws.names,
+            "talentsim_version": __version__,
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "data_files_sha256": _data_files(),
+            "started_utc": started.isoformat(timespec="seconds"),
+            "engine_seconds": round(engine_seconds, 3),
+            "wall_seconds": round(time.perf_counter() - t0, 3),
+        }
+        if result is not None:
+            write_run(result, out, manifest, draws=not no_draws, summary=summary)
+        else:
+            from .streaming import draws_writers
+
+            fmt = "%.8g"
+            files = {
+                "summary.csv": lambda p: summary.to_csv(p, index=False, float_format=fmt),
+                "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+            }
+            if not no_draws:
+                files.update(draws_writers(scenario, draws, chunk_size))
+            write_atomic_dir(out, files)
+    except KeyboardInterrupt:
+        _interrupted(out)
     _print_headline(summary, scenario.years)
     _warn_precision(summary, draws.n_draws)
     click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
@@ -151,7 +220,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir) 
         click.echo("\n".join(bad), err=True)
         sys.exit(EXIT_INVALID)
     draws = sample_inputs(base, n_draws=n_draws, method=sampling, rng=seed)
-    out = Path(out_dir) if out_dir else Path("results") / f"compare_{base.name}"
+    out = _results_dir(out_dir, Path("results") / f"compare_{base.name}")
 
     from tqdm import tqdm
 
@@ -262,7 +331,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir) -> 
         "talentsim_version": __version__, "started_utc": started.isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
-    out = Path(out_dir) if out_dir else Path("results") / f"sensitivity_{scenario.name}"
+    out = _results_dir(out_dir, Path("results") / f"sensitivity_{scenario.name}")
     fmt = "%.8g"
     write_atomic_dir(out, {
         "sensitivity.csv": lambda p: table.to_csv(p, index=False, float_format=fmt),

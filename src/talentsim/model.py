@@ -477,6 +477,13 @@ class Recorder:
         return {k: np.ascontiguousarray(v.T) for k, v in self._data.items()}
 
 
+def _chunk_task(scenario: Scenario, draws: Draws, start: int, stop: int, metrics):
+    values, init = simulate_chunk(scenario, draws, start, stop)
+    if metrics is not None:
+        values = {k: values[k] for k in metrics}
+    return values, init
+
+
 def simulate(
     scenario: Scenario,
     draws: Draws,
@@ -484,33 +491,37 @@ def simulate(
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
     metrics: Collection[str] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
 ) -> Run:
     """Run every draw of ``draws`` through the cohort engine, ``chunk_size`` draws at a time.
 
-    The result does not depend on ``chunk_size``: each draw's inputs come from its own place
-    in the input streams, and every operation is row-wise over draws. ``metrics`` keeps only
-    the named metrics (large designs such as Sobol analyses need one or two).
+    The result does not depend on ``chunk_size``, ``workers`` (local processes) or
+    ``scheduler`` (a Dask distributed address): each draw's inputs come from its own place in
+    the input streams, every operation is row-wise over draws, and chunks are put back in
+    order. ``metrics`` keeps only the named metrics (large designs need one or two). Everything
+    is held in memory; for very many draws see :func:`talentsim.streaming.summarize_streaming`.
 
     >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
     >>> run["ai_workforce"].shape                                         # doctest: +SKIP
     (1000, 27)
     """
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be >= 1 (got {chunk_size})")
+    from .parallel import chunk_bounds, run_tasks
+
+    if metrics is not None:
+        known = set(simulate_chunk(scenario, draws, 0, 1)[0])
+        unknown = sorted(set(metrics) - known)
+        if unknown:
+            raise ValueError(f"unknown metrics {unknown}; known: {sorted(known)}")
+    bounds = chunk_bounds(draws.n_draws, chunk_size)
+    tasks = [(scenario, draws, a, b, None if metrics is None else list(metrics)) for a, b in bounds]
     parts: list[dict[str, np.ndarray]] = []
     initial: list[dict[str, np.ndarray]] = []
-    for start in range(0, draws.n_draws, chunk_size):
-        stop = min(start + chunk_size, draws.n_draws)
-        values, init = simulate_chunk(scenario, draws, start, stop)
-        if metrics is not None:
-            unknown = sorted(set(metrics) - set(values))
-            if unknown:
-                raise ValueError(f"unknown metrics {unknown}; known: {sorted(values)}")
-            values = {k: values[k] for k in metrics}
+    for (a, b), (values, init) in zip(bounds, run_tasks(_chunk_task, tasks, workers=workers, scheduler=scheduler)):
         parts.append(values)
         initial.append(init)
         if progress is not None:
-            progress(stop - start)
+            progress(b - a)
     names = parts[0].keys()
     return Run(
         scenario=scenario.name,
