@@ -25,6 +25,9 @@ from .schema import Scenario, check_bounds, check_consistency
 
 __all__ = ["Problem", "ScenarioError", "load_scenario", "resolve", "validate_files"]
 
+#: libyaml's safe loader when available (10x faster), else PyYAML's; both build plain data only
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -65,7 +68,7 @@ def _read_yaml(path: Path, shown: str) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(shown, "", f"cannot read file: {exc}", show_value=False)]) from None
     try:
-        data = yaml.safe_load(text)  # plain data only: no arbitrary Python objects
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # plain data only: no arbitrary Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
