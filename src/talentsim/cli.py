@@ -21,6 +21,7 @@ from .model import simulate
 from .results import sha256_of, summarize, write_atomic_dir, write_run
 from .sampling import METHODS, sample_inputs
 from .scenario import ScenarioError, load_scenario, validate_files
+from .schema import Scenario
 
 EXIT_INVALID = 2
 
@@ -59,7 +60,7 @@ def validate(files: tuple[str, ...]) -> None:
 MEMORY_BUDGET = 1 << 30
 
 
-def _load_or_exit(path) -> "Scenario":
+def _load_or_exit(path) -> Scenario:
     try:
         return load_scenario(path)
     except ScenarioError as exc:

@@ -29,6 +29,23 @@ class _Strict(BaseModel):
 
 
 # --------------------------------------------------------------------------- distributions
+class _Ranged(_Strict):
+    """A distribution with ``low`` < ``high`` (and ``low <= mode <= high`` when it has a mode)."""
+
+    @model_validator(mode="after")
+    def _order(self):
+        mode = getattr(self, "mode", None)
+        if mode is None:
+            if not self.low < self.high:
+                raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
+        elif not (self.low <= mode <= self.high and self.low < self.high):
+            raise ValueError(
+                "need low <= mode <= high and low < high "
+                f"(got low={self.low}, mode={mode}, high={self.high})"
+            )
+        return self
+
+
 class Normal(_Strict):
     dist: Literal["normal"]
     mean: float
@@ -49,60 +66,39 @@ class LogNormal(_Strict):
         return stats.lognorm(s=self.sigma, scale=self.median)
 
 
-class TruncNormal(_Strict):
+class TruncNormal(_Ranged):
     dist: Literal["truncnormal"]
     mean: float
     sd: float = Field(gt=0)
     low: float = -math.inf
     high: float = math.inf
 
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
-        return self
-
     def frozen(self):
         a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
         return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
 
 
-class Uniform(_Strict):
+class Uniform(_Ranged):
     dist: Literal["uniform"]
     low: float
     high: float
-
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
-        return self
 
     def frozen(self):
         return stats.uniform(self.low, self.high - self.low)
 
 
-class Triangular(_Strict):
+class Triangular(_Ranged):
     dist: Literal["triangular"]
     low: float
     mode: float
     high: float
-
-    @model_validator(mode="after")
-    def _order(self):
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                "need low <= mode <= high and low < high "
-                f"(got low={self.low}, mode={self.mode}, high={self.high})"
-            )
-        return self
 
     def frozen(self):
         width = self.high - self.low
         return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
 
 
-class Beta(_Strict):
+class Beta(_Ranged):
     """Beta(a, b) rescaled to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
@@ -111,17 +107,11 @@ class Beta(_Strict):
     low: float = 0.0
     high: float = 1.0
 
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.low < self.high:
-            raise ValueError(f"low must be < high (got low={self.low}, high={self.high})")
-        return self
-
     def frozen(self):
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
 
-class Pert(_Strict):
+class Pert(_Ranged):
     """PERT: a beta on [low, high] with mode ``mode`` and shape ``lamb`` (4 = classic PERT)."""
 
     dist: Literal["pert"]
@@ -129,15 +119,6 @@ class Pert(_Strict):
     mode: float
     high: float
     lamb: float = Field(default=4.0, gt=0)
-
-    @model_validator(mode="after")
-    def _order(self):
-        if not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                "need low <= mode <= high and low < high "
-                f"(got low={self.low}, mode={self.mode}, high={self.high})"
-            )
-        return self
 
     def frozen(self):
         width = self.high - self.low

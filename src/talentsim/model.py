@@ -388,30 +388,44 @@ class _LabourParams:
         mix = mig.immigration.qualification_mix
         self.mix = np.array([mix.get(q, 0.0) for q in QUALIFICATIONS])
 
-    def year(self, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
-        """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
-        n = to_ai.shape[0]
-        start_total = wf.total
-        # retention pay: a covered share of workers earns (1 + raise); their hazard uses the
-        # lower pay ratio, the others' does not; returns and immigration see the average raise
+    def migration_rates(self, i: int, premium: np.ndarray, start_total: np.ndarray,
+                        diaspora: np.ndarray) -> dict[str, np.ndarray]:
+        """Year ``i``'s migration rates given the premium in force, the workforce at the start of
+        the year and the diaspora (all (n,)); shared by the cohort and microsimulation engines.
+
+        Returns ``emigration`` (hazard at multiplier 1, (n,)), ``by_region`` ((n, R), summing to
+        it), ``return`` (diaspora return hazard incl. incentives), ``immigrants`` (arrivals,
+        people) and ``covered`` (share of workers on retention pay).
+
+        Retention pay: a covered share of workers earns (1 + raise); their hazard uses the lower
+        pay ratio, the others' does not; returns and immigration see the average raise. Return
+        incentives add returnees, never more than ``returns.max_rate`` of the diaspora.
+        """
+        n = premium.shape[0]
         covered = np.minimum(self.retained[i] / np.maximum(start_total, 1.0), 1.0)
-        ratio = pay_ratio(self.foreign[i], wf.premium, self.premium0, np.zeros(n))
+        ratio = pay_ratio(self.foreign[i], premium, self.premium0, np.zeros(n))
         h, h_region = emigration_hazard(ratio, self.ratio0, self.shares, *self.emig)
         if np.any(covered > 0):
-            kept = pay_ratio(self.foreign[i], wf.premium, self.premium0, self.raise_)
+            kept = pay_ratio(self.foreign[i], premium, self.premium0, self.raise_)
             h_kept, h_region_kept = emigration_hazard(kept, self.ratio0, self.shares, *self.emig)
             h = covered * h_kept + (1 - covered) * h
             h_region = covered[:, None] * h_region_kept + (1 - covered[:, None]) * h_region
         retention = covered * self.raise_
-        mean_ratio = weighted(pay_ratio(self.foreign[i], wf.premium, self.premium0, retention), self.shares)
+        mean_ratio = weighted(pay_ratio(self.foreign[i], premium, self.premium0, retention), self.shares)
         r = return_hazard(mean_ratio, self.mean_ratio0, *self.ret)
-        # return incentives: extra returnees, never more than max_rate of the diaspora
-        diaspora = rowsum(wf.diaspora)
         r = np.minimum(r + self.return_incentives[i] / np.maximum(diaspora, 1.0), self.ret[1])
-        arrivals_imm = immigrants(
-            self.imm_base[i] + self.visas[i], self.imm_elasticity, wf.premium, self.premium0,
+        arrivals = immigrants(
+            self.imm_base[i] + self.visas[i], self.imm_elasticity, premium, self.premium0,
             retention, self.home[i], self.home0,
         )
+        return {"emigration": h, "by_region": h_region, "return": r, "immigrants": arrivals, "covered": covered}
+
+    def year(self, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
+        """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
+        start_total = wf.total
+        rates = self.migration_rates(i, wf.premium, start_total, rowsum(wf.diaspora))
+        h, h_region, r, arrivals_imm, covered = (
+            rates["emigration"], rates["by_region"], rates["return"], rates["immigrants"], rates["covered"])
         trainees = self.reskilled[i]
         arrivals = np.zeros_like(wf.stock)
         for q, name in enumerate(QUALIFICATIONS):
