@@ -122,7 +122,7 @@ def test_extends_merges_mappings_and_replaces_quantities(tmp_path):
 
 
 def test_chained_extends(tmp_path):
-    mid = write_scenario(tmp_path, "mid", {"horizon": {"start": 2030}})
+    write_scenario(tmp_path, "mid", {"horizon": {"start": 2030}})
     leaf = write_scenario(tmp_path, "leaf", {"horizon": {"end": 2040}}, extends="mid.yaml")
     s = ts.load_scenario(leaf)
     assert (s.name, s.horizon.start, s.horizon.end) == ("leaf", 2030, 2040)
