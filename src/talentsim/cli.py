@@ -1,4 +1,4 @@
-"""Command line: ``talentsim validate|run|compare|sensitivity``. Parses options, calls the API, writes files."""
+"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest``. Parses options, calls the API, writes files."""
 
 from __future__ import annotations
 
@@ -109,7 +109,10 @@ def _per_draw_bytes(scenario) -> int:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="local worker processes (results identical to one worker)")
 @click.option("--scheduler", metavar="ADDRESS", help="send chunks to this Dask distributed scheduler (pip install 'talentsim[dask]')")
-def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler) -> None:
+@click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
+@click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
+def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
+        plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
@@ -178,6 +181,20 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     _print_headline(summary, scenario.years)
     _warn_precision(summary, draws.n_draws)
     click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
+    _figures_and_report(out, plots, with_report)
+
+
+def _figures_and_report(out: Path, plots: bool, with_report: bool) -> None:
+    """Figures and the HTML report of a results directory just written."""
+    if plots:
+        from .plots import plot_results_dir
+
+        paths = plot_results_dir(out)
+        click.echo(f"wrote {len(paths)} figure file(s) to {out / 'figures'}/")
+    if with_report:
+        from .report import write_report
+
+        click.echo(f"wrote {write_report([out], out / 'report.html')}")
 
 
 @main.command()
@@ -188,7 +205,9 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
 @click.option("--sampling", type=click.Choice(METHODS), help="design of the draws [base's sampling.method]")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/compare_<base name>]")
-def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir) -> None:
+@click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
+@click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
+def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report) -> None:
     """Run BASE and every ALT on common random numbers; write comparison.csv, levers.csv and
     each scenario's summary.csv in a subfolder."""
     from .compare import compare_policies
@@ -257,6 +276,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir) 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.levers.round(2).to_string(index=False))
     click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, seed {draws.seed})")
+    _figures_and_report(out, plots, with_report)
 
 
 HEADLINE = ("cohort18", "ai_track_entrants", "ai_workforce", "diaspora", "shortage")
@@ -295,7 +315,9 @@ def _warn_precision(summary, n_draws: int) -> None:
                    "times); the group variance shares use 8x as many base rows")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/sensitivity_<scenario name>]")
-def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir) -> None:
+@click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
+@click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
+def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plots, with_report) -> None:
     """Which inputs drive METRIC: tornado swings, Sobol indices, variance shares by group."""
     from . import sensitivity as sa
     from .results import METRICS
@@ -343,6 +365,108 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir) -> 
         click.echo(f"top inputs by {label.replace('_', ' ')} ({metric} {year}): " + ", ".join(names[:3]))
     at_year = shares[shares.year == year].sort_values("share", ascending=False)
     click.echo(f"variance shares {year}: " + ", ".join(f"{g} {v:.0%}" for g, v in zip(at_year.group, at_year.share)))
+    click.echo(f"wrote {out}/")
+    _figures_and_report(out, plots, with_report)
+
+
+@main.command()
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
+              default=("png", "svg"), show_default=True, help="file formats (repeat the option)")
+def plot(results_dir, formats) -> None:
+    """Draw every figure of RESULTS_DIR (a run, comparison or sensitivity) into RESULTS_DIR/figures/."""
+    from .plots import plot_results_dir
+
+    try:
+        paths = plot_results_dir(results_dir, formats)
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(f"{results_dir}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {len(paths)} file(s) to {Path(results_dir) / 'figures'}/")
+
+
+@main.command()
+@click.argument("results_dirs", metavar="RESULTS_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+def report(results_dirs, out) -> None:
+    """One self-contained HTML report of RESULTS_DIR... (figures, tables, assumptions, manifest)."""
+    from .report import write_report
+
+    try:
+        click.echo(f"wrote {write_report(list(results_dirs), out)}")
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _read_observed_or_exit(path):
+    from . import calibrate as cal
+
+    try:
+        return cal.read_observed(path)
+    except (OSError, ValueError) as exc:
+        click.echo(f"{path}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option("--observed", required=True, type=click.Path(dir_okay=False),
+              help="observations CSV (year, metric, value, source[, low, high]); see data/OBSERVED.md")
+@click.option("--draws", "n_draws", type=click.IntRange(min=10), default=20000, show_default=True, help="prior draws")
+@click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True,
+              help="share of prior draws accepted (the closest)")
+@click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/calibration_<scenario name>]")
+def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
+    """Calibrate SCENARIO's uncertain inputs to observations (rejection ABC); write posterior.parquet."""
+    from . import calibrate as cal
+
+    scenario = _load_or_exit(scenario_file)
+    obs = _read_observed_or_exit(observed)
+    out = _results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
+    try:
+        fit = cal.calibrate(scenario, obs, n_draws=n_draws, accept=accept, seed=seed)
+        cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
+                                         "observed_file": str(observed), "talentsim_version": __version__})
+    except KeyboardInterrupt:
+        _interrupted(out)
+    top = fit.report.sort_values("shrinkage", ascending=False).head(5)
+    click.echo("inputs the observations pin down most (shrinkage of the 90 % interval):")
+    for _, row in top.iterrows():
+        click.echo(f"  {row['input']}: {row['prior_p50']:.4g} -> {row['posterior_p50']:.4g} "
+                   f"[{row['posterior_p05']:.4g}-{row['posterior_p95']:.4g}], shrinkage {row['shrinkage']:.0%}")
+    click.echo(f"wrote {out}/ ({fit.n_accepted} of {n_draws} draws accepted); use it with "
+               f"'inputs_from: {(out / 'posterior.parquet')}' in a scenario")
+
+
+@main.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option("--observed", required=True, type=click.Path(dir_okay=False), help="observations CSV")
+@click.option("--fit-until", required=True, type=int, help="calibrate on observations up to this year, score the rest")
+@click.option("--draws", "n_draws", type=click.IntRange(min=10), default=20000, show_default=True, help="prior draws")
+@click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/backtest_<scenario name>_<year>]")
+def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir) -> None:
+    """Calibrate on observations up to --fit-until, project the rest, score the held-back ones."""
+    from . import calibrate as cal
+
+    scenario = _load_or_exit(scenario_file)
+    obs = _read_observed_or_exit(observed)
+    out = _results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}")
+    try:
+        result = cal.backtest(scenario, obs, fit_until, n_draws=n_draws, accept=accept, seed=seed)
+        cal.write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
+                                         "observed_file": str(observed), "talentsim_version": __version__})
+    except KeyboardInterrupt:
+        _interrupted(out)
+    except ValueError as exc:
+        click.echo(f"{scenario_file}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        click.echo(result.coverage.to_string(index=False))
     click.echo(f"wrote {out}/")
 
 

@@ -199,7 +199,8 @@ def sample_inputs(
     Parameters
     ----------
     scenario : Scenario
-        a loaded scenario; its ``sampling`` section gives the defaults.
+        a loaded scenario; its ``sampling`` section gives the defaults. With ``inputs_from`` set,
+        the inputs found in that posterior file are resampled from it (:func:`pin_posterior`).
     n_draws, method, rng :
         number of draws, ``"mc" | "lhs" | "sobol"`` and the integer seed; ``None`` takes the
         scenario's value.
@@ -215,4 +216,35 @@ def sample_inputs(
         raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
     inputs = tuple(sorted(iter_dists(scenario), key=lambda item: item[0]))
     pairs = tuple((c.between[0], c.between[1], c.rank) for c in getattr(scenario, "correlations", []))
-    return Draws(inputs=inputs, n_draws=n, method=method, seed=int(seed), correlations=pairs)
+    draws = Draws(inputs=inputs, n_draws=n, method=method, seed=int(seed), correlations=pairs)
+    source = getattr(scenario, "inputs_from", None)
+    if source:
+        import pandas as pd
+
+        frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
+        draws = pin_posterior(draws, frame, scenario_name=scenario.name)
+    return draws
+
+
+def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario_name: str = "") -> Draws:
+    """``draws`` with the inputs found in a posterior sample (a DataFrame with one column per
+    input, e.g. ``posterior.parquet`` from ``talentsim calibrate``) taken from it.
+
+    Rows are resampled with replacement by a generator seeded from the draws' seed, keeping
+    each row's inputs together (their joint posterior); inputs not in the posterior keep their
+    prior draws. Columns other than ``distance`` that are not inputs raise ``ValueError`` unless
+    ``strict=False``.
+    """
+    columns = [c for c in posterior.columns if c != "distance"]
+    known = set(draws.names)
+    unknown = sorted(set(columns) - known)
+    if unknown and strict:
+        raise ValueError(f"posterior columns are not uncertain inputs of scenario {scenario_name!r}: "
+                         f"{unknown}; pass strict=False to ignore them")
+    if len(posterior) == 0:
+        raise ValueError("the posterior sample is empty")
+    rng = np.random.default_rng(np.random.SeedSequence(draws.seed, spawn_key=(stream_key("posterior"),)))
+    rows = rng.integers(0, len(posterior), size=draws.n_draws)
+    fixed = {**draws.fixed, **{c: posterior[c].to_numpy(float)[rows] for c in columns if c in known}}
+    return Draws(inputs=draws.inputs, n_draws=draws.n_draws, method=draws.method, seed=draws.seed,
+                 fixed=fixed, correlations=draws.correlations)

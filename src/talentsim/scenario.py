@@ -112,6 +112,8 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         cycle = " -> ".join(str(p) for p in (*_chain, real))
         raise ScenarioError([Problem(shown, "extends", f"cyclic extends: {cycle}", show_value=False)])
     data = _read_yaml(path, shown)
+    if isinstance(data.get("inputs_from"), str):  # relative to the file that names it
+        data["inputs_from"] = str((path.parent / data["inputs_from"]).resolve())
     parent = data.get("extends")
     if parent is None:
         return data

@@ -343,6 +343,9 @@ class Scenario(Section):
     budget_lines: dict[str, BudgetLine] = {}
     levers: Levers = Levers()
     correlations: list[Correlation] = []
+    #: a posterior sample (``posterior.parquet`` from ``talentsim calibrate``, path relative to
+    #: the scenario file): inputs it holds are resampled from it instead of their priors
+    inputs_from: Optional[str] = None
 
     @model_validator(mode="after")
     def _levers_defined(self):
@@ -439,6 +442,7 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     if quantity_range(r.base_rate)[1] >= quantity_range(r.max_rate)[0]:
         problems.append(("migration.returns.base_rate", "must be below max_rate", r.base_rate))
     problems += _check_correlations(s)
+    problems += _check_inputs_from(s)
     known = set(QUALIFICATIONS) | {"immigrant", "returnee", "reskilled"}
     bad = sorted(set(s.workforce.entry_band) - known)
     if bad:
@@ -492,3 +496,26 @@ def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
         if np.linalg.eigvalsh(matrix).min() <= 1e-10:
             problems.append(("correlations", "the declared correlations are inconsistent (the matrix is not positive definite)", None))
     return problems
+
+
+def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
+    """The posterior file exists, is readable and holds only inputs of this scenario."""
+    if not s.inputs_from:
+        return []
+    import pandas as pd
+
+    from .inputs import iter_dists
+
+    try:
+        path = s.inputs_from
+        frame = pd.read_csv(path, nrows=1) if path.endswith(".csv") else pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        return [("inputs_from", f"cannot read the posterior file: {exc}", s.inputs_from)]
+    names = {n for n, _ in iter_dists(s)}
+    unknown = sorted(set(frame.columns) - names - {"distance"})
+    if unknown:
+        return [("inputs_from", f"columns that are not uncertain inputs of this scenario: {unknown[:5]}"
+                 + (" ..." if len(unknown) > 5 else ""), s.inputs_from)]
+    if len(frame) == 0:
+        return [("inputs_from", "the posterior sample is empty", s.inputs_from)]
+    return []
