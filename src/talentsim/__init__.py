@@ -9,6 +9,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import plots  # loads no matplotlib until a plot is drawn
 from .compare import Comparison, compare_policies
 from .model import simulate
 from .results import Run, summarize
@@ -29,6 +30,7 @@ __all__ = [
     "ScenarioError",
     "compare_policies",
     "load_scenario",
+    "plots",
     "sample_inputs",
     "simulate",
     "summarize",
