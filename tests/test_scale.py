@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -177,3 +178,41 @@ def test_numeric_edge_cases(tmp_path, baseline, case):
         assert np.all(run["ai_workforce"] == run["ai_workforce"][0])  # every draw the same
     summary = ts.summarize(run)
     assert np.isfinite(summary.drop(columns=["scenario", "metric"]).to_numpy(dtype=float)).all()
+
+
+WORKER_SCRIPT = """
+import sys, talentsim as ts
+if __name__ == "__main__":
+    s = ts.load_scenario(sys.argv[1])
+    ts.simulate(s, ts.sample_inputs(s, 400000, rng=1), chunk_size=2000, workers=2)
+"""
+
+
+def test_workers_do_not_outlive_a_killed_main_process(tmp_path):
+    script = tmp_path / "work.py"
+    script.write_text(WORKER_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(BASELINE)])
+
+    def children(pid):
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+        return found
+
+    workers = []
+    for _ in range(100):  # wait for the pool to start (up to ~20 s)
+        time.sleep(0.2)
+        workers = children(proc.pid)
+        if len(workers) >= 2:
+            break
+    assert len(workers) >= 2
+    proc.kill()
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()
+             and "zombie" not in Path(f"/proc/{w}/status").read_text().lower()]
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert alive == []

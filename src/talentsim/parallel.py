@@ -7,9 +7,31 @@ one worker, K workers and a cluster give identical outputs.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
+
+
+def _worker_init(parent: int) -> None:
+    """Worker processes ignore Ctrl-C (the main process cancels and shuts the pool down) and
+    exit by themselves if the main process dies (its pid stops being their parent), so no
+    orphan keeps running after a crash or a kill."""
+    import signal
+    import threading
+    import time
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.getppid() != parent:  # the main process died while this worker was starting
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="talentsim-parent-watch", daemon=True).start()
 
 
 def chunk_bounds(n: int, chunk_size: int) -> list[tuple[int, int]]:
@@ -41,7 +63,8 @@ def run_tasks(
         for task in tasks:
             yield func(*task)
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(func, *task) for task in tasks]
         try:
             for future in futures:
