@@ -116,3 +116,19 @@ def test_every_output_metric_has_a_unit_and_meaning(baseline_run):
     from talentsim.results import METRICS
 
     assert sorted(set(baseline_run.metrics) - set(METRICS)) == []
+
+
+def test_run_with_the_microsimulation_engine(tmp_path):
+    small = write_scenario(tmp_path, "small", {"horizon": {"start": 2024, "end": 2027}})
+    out = tmp_path / "micro"
+    result = run_cli("run", small, "--engine", "microsim", "--scale", "50", "--draws", "2", "--out", out)
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert {"seat_wait_years", "ai_workforce", "grads_phd"} <= set(summary.metric)
+    tracking = pd.read_csv(out / "cohort_tracking.csv")
+    assert {"entry_year", "after_years", "in_korean_ai", "abroad", "elsewhere"} <= set(tracking.columns)
+    assert {"draw", "kind", "value_years", "count"} <= set(pd.read_csv(out / "distributions.csv").columns)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["engine"] == "microsim" and manifest["scale_people_per_agent"] == 50
+    assert run_cli("run", small, "--scale", "5", "--draws", "2", "--out", tmp_path / "x").exit_code == 2

@@ -109,16 +109,28 @@ def _per_draw_bytes(scenario) -> int:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="local worker processes (results identical to one worker)")
 @click.option("--scheduler", metavar="ADDRESS", help="send chunks to this Dask distributed scheduler (pip install 'talentsim[dask]')")
+@click.option("--engine", type=click.Choice(["cohort", "microsim"]), default="cohort", show_default=True,
+              help="cohort: vectorised over draws; microsim: individuals on SimPy (slower, adds waits, "
+                   "distributions.csv and cohort_tracking.csv)")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="microsim: people per agent [10]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
 def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
-        plots, with_report) -> None:
+        engine, scale, plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
     scenario = _load_or_exit(scenario_file)
     draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
     out = _results_dir(out_dir, Path("results") / scenario.name)
+    if engine == "microsim":
+        _run_microsim(scenario, scenario_file, draws, out, scale, workers, no_draws, started, t0)
+        _figures_and_report(out, plots, with_report)
+        return
+    if scale is not None:
+        click.echo("--scale: only for --engine microsim", err=True)
+        sys.exit(EXIT_INVALID)
     streaming = draws.n_draws * _per_draw_bytes(scenario) > MEMORY_BUDGET
 
     from tqdm import tqdm
@@ -182,6 +194,48 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     _warn_precision(summary, draws.n_draws)
     click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
     _figures_and_report(out, plots, with_report)
+
+
+def _run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int, no_draws: bool,
+                  started, t0) -> None:
+    """`run --engine microsim`: individuals through the same mechanisms (talentsim.microsim)."""
+    from tqdm import tqdm
+
+    from .microsim import DEFAULT_SCALE, micro_files, simulate_microsim
+
+    scale = DEFAULT_SCALE if scale is None else scale
+    try:
+        with tqdm(total=draws.n_draws, unit="draw", desc=f"{scenario.name} (microsim)",
+                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+            t_engine = time.perf_counter()
+            result = simulate_microsim(scenario, draws, scale=scale, progress=bar.update, jobs=workers)
+            engine_seconds = time.perf_counter() - t_engine
+        summary = summarize(result.run)
+        manifest = {
+            "kind": "run", "engine": "microsim", "scale_people_per_agent": scale,
+            "scenario": scenario.name, "scenario_file": str(scenario_file),
+            "resolved_scenario": scenario.model_dump(mode="json"),
+            "seed": draws.seed, "sampling": draws.method, "draws": draws.n_draws, "workers": workers,
+            "quantiles": "exact", "uncertain_inputs": draws.names,
+            "events": int(np.sum(result.events)), "agents": int(np.sum(result.agents)),
+            "talentsim_version": __version__, "python": platform.python_version(),
+            "data_files_sha256": _data_files(), "started_utc": started.isoformat(timespec="seconds"),
+            "engine_seconds": round(engine_seconds, 3), "wall_seconds": round(time.perf_counter() - t0, 3),
+        }
+        fmt = "%.8g"
+        files = {
+            "summary.csv": lambda p: summary.to_csv(p, index=False, float_format=fmt),
+            "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+            **micro_files(result),
+        }
+        if not no_draws:
+            files["draws.parquet"] = lambda p: result.run.to_wide().to_parquet(p, index=False)
+        write_atomic_dir(out, files)
+    except KeyboardInterrupt:
+        _interrupted(out)
+    _print_headline(summary, scenario.years)
+    click.echo(f"wrote {out}/ ({draws.n_draws} draws, microsim at {scale:g} people per agent, "
+               f"{engine_seconds / draws.n_draws:.1f} s per draw)")
 
 
 def _figures_and_report(out: Path, plots: bool, with_report: bool) -> None:

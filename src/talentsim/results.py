@@ -78,6 +78,9 @@ METRICS: dict[str, tuple[str, str]] = {
     **{f"budget_{lever}": ("KRW bn/yr", f"spending on the {lever} lever") for lever in (
         "graduate_seats", "phd_fellowships", "undergrad_ai_programs", "reskilling",
         "retention_pay", "talent_visas", "diaspora_return", "rd_compute")},
+    "seat_wait_years": ("years", "mean wait of applicants admitted to a graduate programme (microsim)"),
+    "seat_wait_years_master": ("years", "mean wait of applicants admitted to a master's (microsim)"),
+    "seat_wait_years_phd": ("years", "mean wait of applicants admitted to a PhD (microsim)"),
     "retention_coverage": ("fraction", "share of AI workers covered by retention pay"),
     **{f"units_{lever}": (unit, f"units in effect: {text}") for lever, unit, text in (
         ("graduate_seats", "places", "student places bought"),
