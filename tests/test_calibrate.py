@@ -206,9 +206,11 @@ def test_history_scenario_reproduces_the_shipped_observations(history, history_f
         assert overlaps.all(), used.loc[~overlaps, ["year", "metric", "value", f"{label}_p05", f"{label}_p95"]]
     inside = used["posterior_p50"].between(used["low"], used["high"])
     assert inside.all(), used.loc[~inside, ["year", "metric", "value", "low", "high", "posterior_p50"]]
-    # the unknown end-2010 workforce is what the observations pin down most
-    top = history_fit.report.iloc[0]
-    assert top.input == "workforce.initial.total" and top.shrinkage > 0.3
+    # the observations pin down demand growth and graduates' AI-job take-up most (the 2010
+    # stock is partly forgotten: a larger early shortage raises take-up and pay, which refills it)
+    top = history_fit.report.head(3)
+    assert top.shrinkage.iloc[0] > 0.3
+    assert {"market.demand.rate", "education.destinations.ai_job"} <= set(top.input)
 
 
 def test_backtest_scores_held_back_observations(history, tmp_path):

@@ -88,10 +88,12 @@ def test_summary_carries_quantile_standard_errors_on_the_engine(baseline):
     se = {}
     for n in (500, 8000):
         summary = ts.summarize(ts.simulate(baseline, ts.sample_inputs(baseline, n, "mc", rng=1)))
-        row = summary.set_index(["metric", "year"]).loc[("ai_workforce", 2040)]
-        se[n] = row.se_p50
-        assert row.se_p05 > 0 and row.se_p95 > 0
-    assert se[500] / se[8000] == pytest.approx(4.0, rel=0.3)
+        rows = summary[summary.metric == "ai_workforce"].set_index("year")
+        se[n] = rows.se_p50
+        assert (rows.se_p05 > 0).all() and (rows.se_p95 > 0).all()
+    # each year's estimate is noisy (it rests on a few order statistics); over 27 years the
+    # median ratio shows the 1/sqrt(draws) law: sqrt(8000 / 500) = 4
+    assert float(np.median(se[500] / se[8000])) == pytest.approx(4.0, rel=0.25)
 
 
 def test_tornado_rows_are_engine_runs_with_one_input_swung(baseline):

@@ -102,12 +102,15 @@ class Programme:
         """One year of admissions and study; every argument is (n,) except ``finish`` (n, K).
 
         free places = max(seats - students enrolled at the start of the year, 0);
-        international intake = free * international_share (international demand assumed ample);
+        international intake = min(max(international_share * seats - international students
+        enrolled, 0), free): international students fill their share of the places (their
+        demand for that share assumed ample), never more;
         domestic intake = min(new applicants + waiting list, free - international intake);
         unplaced domestic applicants: ``reapply_share`` wait a year, the rest leave.
         """
         free = np.maximum(seats - self.pipeline.total, 0.0)
-        intake_intl = free * international_share
+        enrolled_intl = rowsum(self.pipeline.stock[:, 1, :])
+        intake_intl = np.minimum(np.maximum(international_share * seats - enrolled_intl, 0.0), free)
         applicants = new_applicants + self.waitlist
         intake_dom = np.minimum(applicants, free - intake_intl)
         unplaced = applicants - intake_dom

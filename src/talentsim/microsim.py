@@ -229,7 +229,10 @@ class _Inputs:
         self.labour = _LabourParams(scenario, p, units)
         self.initial = _initial_workforce(scenario, p)
         demand0 = self.labour.demand[SPINUP_YEARS - 1]
-        self.shortage0 = (demand0 - self.initial.total) / np.maximum(demand0, 1.0)  # (1,)
+        # the draw's own shortage rate starts the state; responses are measured from the
+        # central reference, as in the cohort engine
+        self.shortage_start = (demand0 - self.initial.total) / np.maximum(demand0, 1.0)  # (1,)
+        self.shortage0 = np.array([self.labour.shortage_ref])
 
         h = slice(SPINUP_YEARS, None)  # horizon columns
         spend_h = {lever: x[:, _BUDGET_LEAD:][0, h] for lever, x in spend.items()}
@@ -262,6 +265,7 @@ class _Programme:
             "unplaced_leavers", "grads_domestic", "grads_international", "dropouts")}
         self.c["enrolled"] = [0] * n
         self.wait_sum = [0] * n
+        self.intl_holding = 0  # international students holding a place now
 
     def apply(self, world: _World, first: int | None) -> simpy.Event:
         """Join the next admission round; the event's value is a granted request or None."""
@@ -295,7 +299,7 @@ class _World:
         self.p_age = 1.0 / BAND_YEARS
         self.rho = 0.0
         self.premium = lab.premium0.copy()
-        self.shortage_rate = inputs.shortage0.copy()
+        self.shortage_rate = inputs.shortage_start.copy()
         # live stocks (agents)
         self.n_ug = 0
         self.work = [0, 0, 0]
@@ -448,7 +452,9 @@ class _World:
 
     def international(self, prog: _Programme, request):
         """An international student, admitted before domestic applicants."""
+        prog.intl_holding += 1
         graduated, i = yield from self.study(prog, request, "grads_international")
+        prog.intl_holding -= 1
         if graduated and i >= self.first_live and self.u() < self.x.stay[i]:
             self.f["inflow_graduates"][i] += 1
             yield from self.career(prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], -1)
@@ -542,9 +548,11 @@ class _World:
 
     # -------------------------------------------------------------- yearly processes
     def office(self, prog: _Programme):
-        """Admission rounds: free places = capacity - places held; international students take
-        a binomial share of them; domestic applicants request places in order of first
-        application (then at random) and the seats resource grants them while places last."""
+        """Admission rounds: free places = capacity - places held; international students fill
+        their share of the places (share x capacity - those enrolled, at most the free places;
+        the fraction rounded at random so the mean matches the cohort engine); domestic
+        applicants request places in order of first application (then at random) and the seats
+        resource grants them while places last."""
         env = self.env
         yield env.timeout(ADMIT)
         while True:
@@ -552,7 +560,8 @@ class _World:
             seats = prog.seats
             seats.capacity = self.round(prog.data.seats[i] / self.k)
             free = max(seats.capacity - seats.count, 0)
-            n_intl = int(self.rng.binomial(free, prog.data.international[i])) if free else 0
+            want = min(max(prog.data.international[i] * seats.capacity - prog.intl_holding, 0.0), free)
+            n_intl = self.round(want)
             for _ in range(n_intl):
                 self.start(self.international(prog, seats.request()))
             pending, prog.pending = prog.pending, []
@@ -660,8 +669,9 @@ class _World:
         n_res = int(rng.poisson(float(lab.reskilled[i][0]) / k))
         self.f["inflow_reskilled"][i] = n_res
         band = self.entry_band["reskilled"]
-        for _ in range(n_res):
-            self.start(self.career(BACHELOR, band, -1))
+        rmix = lab.reskilled_mix
+        for q in rng.choice(3, size=n_res, p=rmix / rmix.sum()).tolist() if n_res else ():
+            self.start(self.career(q, band, -1))
 
     def seed_stocks(self) -> None:
         """End of the year before the horizon: workforce and diaspora agents (stochastically

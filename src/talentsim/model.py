@@ -242,7 +242,7 @@ def simulate_chunk(
     labour = _LabourParams(scenario, p, units)
     demand0 = labour.demand[SPINUP_YEARS - 1]
     wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
-    shortage0 = wf.shortage_rate.copy()
+    shortage0 = labour.shortage_ref
 
     # graduates of year t start a graduate programme in year t+1 (graduation in February,
     # the academic year in March): applicants in transit from the previous year
@@ -313,6 +313,26 @@ def _take(base: np.ndarray, take_up, ceiling: np.ndarray) -> np.ndarray:
     return np.minimum(base * take_up, np.maximum(ceiling, base))
 
 
+def central_shortage_rate(scenario: Scenario) -> float:
+    """Shortage rate at the end of the year before the horizon with every input at its median.
+
+    The premium target and graduates' take-up respond to the shortage rate relative to this
+    reference (as emigration responds to pay relative to the central pay ratios), so the initial
+    premium is the one in force at today's central shortage, and a draw starting with a larger
+    shortage sees pay and take-up rise.
+    """
+    from .inputs import iter_dists, median
+
+    samples = {name: np.array([median(dist)]) for name, dist in iter_dists(scenario)}
+    p = Params(scenario, samples, 1, np.asarray(scenario.sim_years))
+    spend, _ = budgets(scenario, p)
+    units = lever_units(scenario, p, spend)
+    i = SPINUP_YEARS - 1
+    demand = p.q("market.demand")[0, i] + units["rd_compute"][0, i]
+    total = p.s("workforce.initial.total")[0]
+    return float((demand - total) / max(demand, 1.0))
+
+
 def _initial_workforce(scenario: Scenario, p: Params) -> Workforce:
     init = scenario.workforce.initial
     total = p.s("workforce.initial.total")
@@ -345,6 +365,7 @@ class _LabourParams:
         wfs, mig = scenario.workforce, scenario.migration
         i0 = SPINUP_YEARS
         self.premium0 = p.s("market.initial_premium")
+        self.shortage_ref = central_shortage_rate(scenario)
         self.speed = p.s("market.adjustment_speed")
         self.sensitivity = p.s("market.shortage_sensitivity")
         self.take_up_response = p.s("workforce.take_up_response")
@@ -387,6 +408,7 @@ class _LabourParams:
         self.entry = {k: band[v] for k, v in wfs.entry_band.items()}
         mix = mig.immigration.qualification_mix
         self.mix = np.array([mix.get(q, 0.0) for q in QUALIFICATIONS])
+        self.reskilled_mix = np.array([wfs.reskilled_mix.get(q, 0.0) for q in QUALIFICATIONS])
 
     def migration_rates(self, i: int, premium: np.ndarray, start_total: np.ndarray,
                         diaspora: np.ndarray) -> dict[str, np.ndarray]:
@@ -430,7 +452,7 @@ class _LabourParams:
         arrivals = np.zeros_like(wf.stock)
         for q, name in enumerate(QUALIFICATIONS):
             arrivals[:, q, self.entry[name]] += to_ai[:, q]
-        arrivals[:, 0, self.entry["reskilled"]] += trainees
+        arrivals[:, :, self.entry["reskilled"]] += trainees[:, None] * self.reskilled_mix[None, :]
         arrivals[:, :, self.entry["immigrant"]] += arrivals_imm[:, None] * self.mix[None, :]
         flows = wf.step(
             hazard=h,

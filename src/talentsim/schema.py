@@ -161,6 +161,7 @@ class Workforce(Section):
     attrition: Rate  # yearly share leaving AI work for non-AI work in Korea
     entry_band: dict[str, int]  # qualification / source -> age band of entry
     take_up_response: ScalarCount  # graduates' AI-job take-up multiplier per unit shortage rate
+    reskilled_mix: dict[str, float] = {"bachelor": 1.0}  # highest degree of reskilled workers
 
 
 class Emigration(Section):
@@ -453,15 +454,10 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     missing = sorted(known - set(s.workforce.entry_band))
     if missing:
         problems.append(("workforce.entry_band", f"missing keys {missing}", None))
-    mix = s.migration.immigration.qualification_mix
-    if set(mix) - set(QUALIFICATIONS) or abs(sum(mix.values()) - 1) > 1e-6 or min(mix.values()) < 0:
-        problems.append(
-            (
-                "migration.immigration.qualification_mix",
-                f"needs keys among {list(QUALIFICATIONS)} with shares >= 0 adding up to 1",
-                mix,
-            )
-        )
+    for where, mix in (("migration.immigration.qualification_mix", s.migration.immigration.qualification_mix),
+                       ("workforce.reskilled_mix", s.workforce.reskilled_mix)):
+        if not mix or set(mix) - set(QUALIFICATIONS) or abs(sum(mix.values()) - 1) > 1e-6 or min(mix.values()) < 0:
+            problems.append((where, f"needs keys among {list(QUALIFICATIONS)} with shares >= 0 adding up to 1", mix))
     return problems
 
 
