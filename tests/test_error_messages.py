@@ -142,3 +142,19 @@ def test_every_shipped_scenario_is_valid():
     for path in scenarios:
         text = yaml.safe_load(path.read_text())
         assert text["name"] == path.stem
+
+
+def test_keys_that_look_like_pydantic_internals_are_reported_not_crashed_on(tmp_path):
+    # found by tests/test_fuzz.py: a top-level key literally named "function-"
+    path = tmp_path / "odd.yaml"
+    path.write_text("function-: null\n'tagged-union[': 1\n")
+    found = problems(path)
+    assert f"{path}: name: required field is missing" in found
+    assert any("unknown key 'function-'" in f for f in found)
+
+
+def test_control_characters_in_values_are_escaped_one_line_per_problem(tmp_path):
+    # found by tests/test_fuzz.py: a record separator in a distribution name split the line
+    path = write_scenario(tmp_path, "ctl", {"graduate_school": {"phd": {"years": {"dist": "\x1e", "low": 1}}}})
+    (msg,) = problems(path)
+    assert "\\x1e" in msg and len(msg.splitlines()) == 1

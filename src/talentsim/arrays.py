@@ -32,6 +32,13 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
     axes = tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
     if 0 in axes:
         raise ValueError("rowsum never sums over draws (axis 0)")
+    if axes == tuple(range(x.ndim - len(axes), x.ndim)) and x.flags.f_contiguous:
+        # trailing axes of a Fortran-ordered array: a free view, one column per summed slice
+        flat = x.reshape(*x.shape[: x.ndim - len(axes)], -1, order="F")
+        out = flat[..., 0].copy(order="F")
+        for j in range(1, flat.shape[-1]):
+            out += flat[..., j]
+        return out
     index: list = [slice(None)] * x.ndim
     out = None
     for combo in np.ndindex(*(x.shape[a] for a in axes)):
@@ -39,7 +46,7 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
             index[a] = c
         part = x[tuple(index)]
         if out is None:
-            out = part.copy()
+            out = part.copy(order="F")
         else:
             out += part
     return out

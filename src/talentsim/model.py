@@ -95,7 +95,9 @@ def _slots(quantity: Any, extra: Any, years: range) -> int:
 def budgets(scenario: Scenario, p: Params) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in."""
     ext = np.arange(p.years[0] - _BUDGET_LEAD, p.years[-1] + 1)
-    spend = {lever: np.zeros((p.n, ext.size)) for lever in LEVERS}
+    funded = {line.lever for line in scenario.budget_lines.values()}
+    spend = {lever: np.zeros((p.n, ext.size)) if lever in funded
+             else np.broadcast_to(np.zeros(1), (p.n, ext.size)) for lever in LEVERS}
     for name, line in scenario.budget_lines.items():
         values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
@@ -107,10 +109,11 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
 
     ``out[lever]`` is units x effect; ``out[f"{lever}_raw"]`` the units themselves."""
     out = {}
+    funded = {line.lever for line in scenario.budget_lines.values()}
     for lever in LEVERS:
         spec = getattr(scenario.levers, lever)
-        if spec is None:
-            out[lever] = out[f"{lever}_raw"] = np.zeros((p.n, p.years.size))
+        if spec is None or lever not in funded:  # no money, no units
+            out[lever] = out[f"{lever}_raw"] = np.broadcast_to(np.zeros(1), (p.n, p.years.size))
             continue
         cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
         units = levers.lever_units(
@@ -126,8 +129,11 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
-    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows."""
-    return np.ascontiguousarray(np.asarray(x).T)
+    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant stays a view)."""
+    x = np.asarray(x)
+    if x.strides == (0, 0):  # broadcast constant (a lever with no money): no copy
+        return np.broadcast_to(x.flat[0], x.T.shape)
+    return np.ascontiguousarray(x.T)
 
 
 def _finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:

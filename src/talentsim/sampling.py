@@ -77,13 +77,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def permutation_slice(n: int, key: int, start: int, stop: int) -> np.ndarray:
     """Elements ``start:stop`` of a pseudo-random permutation of 0..n-1 keyed by ``key``.
 
-    A 6-round Feistel network on the smallest even number of bits covering n, with cycle
+    A 4-round Feistel network (a pseudo-random permutation, Luby-Rackoff) on the smallest
+    even number of bits covering n, with cycle
     walking back into range: a true bijection of 0..n-1, computed for any slice in O(slice)
     time and memory (a full ``rng.permutation(n)`` per chunk would cost O(n) per chunk).
     """
     half = max(1, (max(n - 1, 1).bit_length() + 1) // 2)
     mask = np.uint64((1 << half) - 1)
-    keys = [np.uint64((key * 0x9E3779B97F4A7C15 + r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF) for r in range(6)]
+    keys = [np.uint64((key * 0x9E3779B97F4A7C15 + r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF) for r in range(4)]
 
     def feistel(x: np.ndarray) -> np.ndarray:
         left, right = x >> np.uint64(half), x & mask

@@ -11,6 +11,7 @@ Every problem of a file is reported at once, one line each, as
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,7 +41,16 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
         got = f" (got {_show(self.value)})" if self.show_value and "(got" not in self.message else ""
-        return f"{where}{self.message}{got}"
+        return _printable(f"{where}{self.message}{got}")
+
+
+#: control characters (and the ones str.splitlines treats as line breaks)
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """Escape control characters so that every problem is exactly one line."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class ScenarioError(ValueError):
@@ -186,6 +196,8 @@ def _field_type(tp: Any, part: Any, node: Any) -> Any:
 
 
 _TAGS = {"number", "dist", "path", *DISTRIBUTIONS, *PATHS}
+#: pydantic's own location parts (validator and union wrappers), never a user's key
+_PYDANTIC_TAG = re.compile(r"^(tagged-union|function-(after|before|wrap|plain))\[")
 
 
 def _clean_loc(loc: tuple) -> tuple:
@@ -201,7 +213,7 @@ def _clean_loc(loc: tuple) -> tuple:
         if part in ("dist", "path") and i + 1 < len(loc) and loc[i + 1] in _TAGS:
             skip_next = True
             continue
-        if isinstance(part, str) and (part.startswith(("tagged-union", "function-")) or part == "[key]"):
+        if isinstance(part, str) and (_PYDANTIC_TAG.match(part) or part == "[key]"):
             continue
         out.append(part)
     return tuple(out)
@@ -212,7 +224,7 @@ def _translate(err: dict, shown: str, data: dict) -> Problem:
     path = ".".join(str(p) for p in loc)
     kind = err["type"]
     value = err.get("input")
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
         allowed = _allowed_keys(Scenario, loc[:-1], data)
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
