@@ -136,11 +136,21 @@ def _rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.T)
 
 
+def _finish_all(durations: np.ndarray, slots: int) -> np.ndarray:
+    """Finishing schedules of every year at once, (Y, K, n) C-ordered: year i's (n, K) schedule
+    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula)."""
+    d = durations[:, None, :]
+    floor = np.floor(d)
+    k = np.arange(1, slots + 1)[None, :, None]
+    return np.where(k < floor, 0.0, np.where(k == floor, 1.0 - (d - floor), 1.0))
+
+
 def _finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:
     """Finishing schedules per year, (n, K) each; computed once when the duration is constant."""
     if not path:
         return [finish_schedule(durations[0], slots)] * durations.shape[0]
-    return [finish_schedule(row, slots) for row in durations]
+    every = _finish_all(np.asarray(durations), slots)
+    return [every[i].T for i in range(every.shape[0])]
 
 
 class _ProgrammeInputs:
@@ -224,10 +234,12 @@ def simulate_chunk(
     durations = [study, study + p.t("education.service_years")]
     paths = is_path(ed.bachelor_years) or is_path(ed.service_years)
     k = ug.stock.shape[2]
-    per_group = [_finish_rows(d, k, paths) for d in durations]
-    ug_finish = [np.asfortranarray(np.stack(rows, axis=1)) for rows in zip(*per_group)]  # (n, 2, K)
-    if not paths:
-        ug_finish = [ug_finish[0]] * len(ug_finish)
+    if paths:  # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
+        every = np.stack([_finish_all(np.asarray(d), k) for d in durations], axis=2)
+        ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
+    else:
+        first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))
+        ug_finish = [first] * sim.size  # (n, 2, K)
     completion = p.t("education.bachelor_completion")
     ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
     share_m = p.s("graduate_school.bought_master_share")
@@ -511,12 +523,13 @@ class Recorder:
             return
         for name, value in values.items():
             arr = self._data.get(name)
-            if arr is None:
-                arr = self._data[name] = np.full((self.size, self.n), np.nan)
+            if arr is None:  # every metric is written in every horizon year
+                arr = self._data[name] = np.empty((self.size, self.n))
             arr[i - self.first] = value
 
     def metrics(self) -> dict[str, np.ndarray]:
-        return {k: np.ascontiguousarray(v.T) for k, v in self._data.items()}
+        # the transpose of a year-major array is the (draw, year) array in Fortran order: no copy
+        return {k: v.T for k, v in self._data.items()}
 
 
 def _chunk_task(scenario: Scenario, draws: Draws, start: int, stop: int, metrics):

@@ -74,31 +74,38 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def permutation_slice(n: int, key: int, start: int, stop: int) -> np.ndarray:
+def permutation_slice(n: int, key: int | np.ndarray, start: int, stop: int) -> np.ndarray:
     """Elements ``start:stop`` of a pseudo-random permutation of 0..n-1 keyed by ``key``.
 
     A 4-round Feistel network (a pseudo-random permutation, Luby-Rackoff) on the smallest
-    even number of bits covering n, with cycle
-    walking back into range: a true bijection of 0..n-1, computed for any slice in O(slice)
-    time and memory (a full ``rng.permutation(n)`` per chunk would cost O(n) per chunk).
+    even number of bits covering n, with cycle walking back into range: a true bijection of
+    0..n-1, computed for any slice in O(slice) time and memory (a full ``rng.permutation(n)``
+    per chunk would cost O(n) per chunk). ``key`` may be an array of keys: the result is then
+    (len(key), stop - start), one permutation per key, computed together.
     """
+    keys_in = np.atleast_1d(np.asarray(key, dtype=np.uint64))
     half = max(1, (max(n - 1, 1).bit_length() + 1) // 2)
     mask = np.uint64((1 << half) - 1)
-    keys = [np.uint64((key * 0x9E3779B97F4A7C15 + r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF) for r in range(4)]
+    with np.errstate(over="ignore"):
+        rounds = [(keys_in * np.uint64(0x9E3779B97F4A7C15) + np.uint64((r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF))
+                  for r in range(4)]
 
-    def feistel(x: np.ndarray) -> np.ndarray:
+    def feistel(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         left, right = x >> np.uint64(half), x & mask
         with np.errstate(over="ignore"):
-            for k in keys:
-                left, right = right, left ^ (_mix(right ^ k) & mask)
+            for k in rounds:
+                left, right = right, left ^ (_mix(right ^ k[rows]) & mask)
         return (left << np.uint64(half)) | right
 
-    y = feistel(np.arange(start, stop, dtype=np.uint64))
+    y = np.broadcast_to(np.arange(start, stop, dtype=np.uint64), (keys_in.size, stop - start)).copy()
+    rows = np.broadcast_to(np.arange(keys_in.size)[:, None], y.shape)
+    y = feistel(y, rows)
     out_of_range = y >= np.uint64(n)
     while out_of_range.any():
-        y[out_of_range] = feistel(y[out_of_range])
+        y[out_of_range] = feistel(y[out_of_range], rows[out_of_range])
         out_of_range = y >= np.uint64(n)
-    return y.astype(np.int64)
+    y = y.astype(np.int64)
+    return y if np.ndim(key) else y[0]
 
 
 def stream_key(name: str) -> int:
@@ -163,15 +170,14 @@ class Draws:
             if self.correlations:
                 _correlate(out, self.correlations)
             return out
-        for name, _ in self.inputs:
-            key = stream_key(name)
-            jitter = _uniforms(self.seed, key, 0, start, stop)
-            if self.method == "lhs":
-                perm_key = int(np.random.SeedSequence(entropy=self.seed, spawn_key=(key, 1)).generate_state(1, np.uint64)[0])
-                strata = permutation_slice(self.n_draws, perm_key, start, stop)
-                out[name] = (strata + jitter) / self.n_draws
-            else:
-                out[name] = jitter
+        if self.method == "lhs" and self.inputs:
+            perm_keys = np.array([
+                np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), 1)).generate_state(1, np.uint64)[0]
+                for name, _ in self.inputs], dtype=np.uint64)
+            strata = permutation_slice(self.n_draws, perm_keys, start, stop)  # all inputs at once
+        for j, (name, _) in enumerate(self.inputs):
+            jitter = _uniforms(self.seed, stream_key(name), 0, start, stop)
+            out[name] = (strata[j] + jitter) / self.n_draws if self.method == "lhs" else jitter
         if self.correlations:
             _correlate(out, self.correlations)
         return out
