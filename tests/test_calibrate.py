@@ -253,3 +253,24 @@ def test_calibrate_rejects_bad_arguments(history):
         cal.backtest(history, obs, fit_until=2030, n_draws=10)
     with pytest.raises(ValueError, match=r"no draw within epsilon=0"):
         cal.calibrate(history, obs, n_draws=50, epsilon=0.0)
+
+
+def test_a_scenario_takes_its_inputs_from_a_posterior_file(tmp_path):
+    """`inputs_from: posterior.parquet` (relative to the scenario file) pins those inputs."""
+    base = ts.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    names = ["workforce.attrition", "education.destinations.ai_job"]
+    posterior = pd.DataFrame({names[0]: [0.031, 0.052], names[1]: [0.05, 0.09], "distance": [0.1, 0.2]})
+    (tmp_path / "fit").mkdir()
+    posterior.to_parquet(tmp_path / "fit" / "posterior.parquet", index=False)
+    path = write_scenario(tmp_path, "posterior_run", {"inputs_from": "fit/posterior.parquet"},
+                          extends=ROOT / "scenarios" / "baseline.yaml")
+    scenario = ts.load_scenario(path)
+    values = ts.sample_inputs(scenario, 200, rng=3).chunk(0, 200)
+    pairs = set(zip(values[names[0]], values[names[1]]))
+    assert pairs == {(0.031, 0.05), (0.052, 0.09)}  # whole rows, both rows used
+    prior = ts.sample_inputs(base, 200, rng=3).chunk(0, 200)
+    np.testing.assert_array_equal(values["education.entry_rate"], prior["education.entry_rate"])
+    bad = write_scenario(tmp_path, "bad_posterior", {"inputs_from": "missing.parquet"},
+                         extends=ROOT / "scenarios" / "baseline.yaml")
+    (msg,) = [str(p) for p in ts.scenario.validate_files([bad])]
+    assert msg.startswith(f"{bad}: inputs_from: cannot read the posterior file")
