@@ -41,7 +41,6 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from . import demography
 from .arrays import weighted
 from .education import dropout_hazard
 from .inputs import is_path
@@ -55,6 +54,7 @@ from .model import (
     _rows,
     _slots,
     budgets,
+    cohort18_of,
     lever_units,
 )
 from .results import Run
@@ -173,19 +173,7 @@ class _Inputs:
         sim = np.asarray(scenario.sim_years)
         p = Params(scenario, draws.chunk(d, d + 1), 1, sim)
         self.n_years = sim.size
-        if scenario.demography.cohort18 is not None:
-            cohort18 = p.q("demography.cohort18")
-            births18 = np.full((1, sim.size), np.nan)
-        else:
-            b = scenario.demography.births
-            byears = sim - 18
-            births18 = demography.project_births(
-                byears, 1, method=b.method,
-                tfr=p.q("demography.births.tfr", byears) if b.method == "renewal" else None,
-                series=p.q("demography.births.series", byears) if b.method == "series" else None,
-                schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
-            )
-            cohort18 = births18 * p.q("demography.s18")
+        cohort18, births18 = cohort18_of(scenario, p)
         spend, _ = budgets(scenario, p)
         units = lever_units(scenario, p, spend)
 

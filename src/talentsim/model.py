@@ -128,6 +128,25 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
     return out
 
 
+def cohort18_of(scenario: Scenario, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """(cohort18, births 18 years earlier), each (n, Y) over the simulated years: the explicit
+    ``demography.cohort18`` series if given (births then NaN), else births(t-18) x s18(t)."""
+    sim = p.years
+    if scenario.demography.cohort18 is not None:
+        return p.q("demography.cohort18"), np.full((p.n, sim.size), np.nan)
+    b = scenario.demography.births
+    byears = sim - 18
+    births18 = demography.project_births(
+        byears,
+        p.n,
+        method=b.method,
+        tfr=p.q("demography.births.tfr", byears) if b.method == "renewal" else None,
+        series=p.q("demography.births.series", byears) if b.method == "series" else None,
+        schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
+    )
+    return births18 * p.q("demography.s18"), births18
+
+
 def _rows(x: np.ndarray) -> np.ndarray:
     """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant stays a view)."""
     x = np.asarray(x)
@@ -191,21 +210,7 @@ def simulate_chunk(
     rec = Recorder(n, sim, SPINUP_YEARS)
 
     # ---- demography: 18-year-olds for every simulated year
-    if scenario.demography.cohort18 is not None:
-        cohort18 = p.q("demography.cohort18")
-        births18 = np.full((n, sim.size), np.nan)
-    else:
-        b = scenario.demography.births
-        byears = sim - 18
-        births18 = demography.project_births(
-            byears,
-            n,
-            method=b.method,
-            tfr=p.q("demography.births.tfr", byears) if b.method == "renewal" else None,
-            series=p.q("demography.births.series", byears) if b.method == "series" else None,
-            schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
-        )
-        cohort18 = births18 * p.q("demography.s18")
+    cohort18, births18 = cohort18_of(scenario, p)
 
     # ---- budget lines -> lever units
     spend, _ = budgets(scenario, p)
