@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from .model import simulate
-from .results import METRICS, QUANTILES, write_atomic_dir
+from .results import METRICS, QUANTILES, unit_of, write_atomic_dir
 from .sampling import Draws, pin_posterior, sample_inputs
 from .schema import Scenario
 
@@ -85,7 +85,7 @@ def metric_unit(metric: str) -> str:
     """Unit of a model or derived metric (``""`` if unknown)."""
     if metric in DERIVED:
         return DERIVED[metric].unit
-    return METRICS.get(metric, ("", ""))[0]
+    return unit_of(metric)
 
 
 def base_metrics(metrics: Sequence[str]) -> list[str]:

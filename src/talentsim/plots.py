@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .results import METRICS
+from .results import METRICS, unit_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -74,7 +74,7 @@ def _palette(n: int) -> list:
 
 
 def _unit(metric: str) -> str:
-    return METRICS.get(metric, ("", ""))[0]
+    return unit_of(metric)
 
 
 def _unit_text(unit: str) -> str:

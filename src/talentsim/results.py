@@ -96,9 +96,8 @@ METRICS: dict[str, tuple[str, str]] = {
 
 
 def unit_of(metric: str) -> str:
-    if metric in METRICS:
-        return METRICS[metric][0]
-    return ""
+    """Unit of a metric (``""`` if it is not in :data:`METRICS`)."""
+    return METRICS.get(metric, ("", ""))[0]
 
 
 @dataclass
