@@ -174,7 +174,7 @@ class _Inputs:
         p = Params(scenario, draws.chunk(d, d + 1), 1, sim)
         self.n_years = sim.size
         cohort18, births18 = cohort18_of(scenario, p)
-        spend, _ = budgets(scenario, p)
+        spend = budgets(scenario, p)
         units = lever_units(scenario, p, spend)
 
         ed, gs, years = scenario.education, scenario.graduate_school, scenario.sim_years

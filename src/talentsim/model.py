@@ -92,8 +92,9 @@ def _slots(quantity: Any, extra: Any, years: range) -> int:
     return max(1, math.ceil(high - 1e-9))
 
 
-def budgets(scenario: Scenario, p: Params) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in."""
+def budgets(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
+    """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in of
+    ``_BUDGET_LEAD`` years (so lags and ramps reach back before the first simulated year)."""
     ext = np.arange(p.years[0] - _BUDGET_LEAD, p.years[-1] + 1)
     funded = {line.lever for line in scenario.budget_lines.values()}
     spend = {lever: np.zeros((p.n, ext.size)) if lever in funded
@@ -101,7 +102,7 @@ def budgets(scenario: Scenario, p: Params) -> tuple[dict[str, np.ndarray], np.nd
     for name, line in scenario.budget_lines.items():
         values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
-    return spend, ext
+    return spend
 
 
 def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -213,7 +214,7 @@ def simulate_chunk(
     cohort18, births18 = cohort18_of(scenario, p)
 
     # ---- budget lines -> lever units
-    spend, _ = budgets(scenario, p)
+    spend = budgets(scenario, p)
     units = lever_units(scenario, p, spend)
     spend_rows = {lever: _rows(x[:, _BUDGET_LEAD:]) for lever, x in spend.items()}
     unit_rows = {lever: _rows(units[f"{lever}_raw"]) for lever in LEVERS}
@@ -348,7 +349,7 @@ def central_shortage_rate(scenario: Scenario) -> float:
 
     samples = {name: np.array([median(dist)]) for name, dist in iter_dists(scenario)}
     p = Params(scenario, samples, 1, np.asarray(scenario.sim_years))
-    spend, _ = budgets(scenario, p)
+    spend = budgets(scenario, p)
     units = lever_units(scenario, p, spend)
     i = SPINUP_YEARS - 1
     demand = p.q("market.demand")[0, i] + units["rd_compute"][0, i]
