@@ -25,7 +25,7 @@ from pathlib import Path
 import simpy
 
 import talentsim as ts
-from talentsim.microsim import DEFAULT_SCALE, simulate_microsim
+from talentsim.microsim.run import DEFAULT_SCALE, simulate_microsim
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 60.0

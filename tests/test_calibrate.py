@@ -1,4 +1,4 @@
-"""Calibration (rejection ABC), posterior draws and backtests (talentsim.calibrate).
+"""Calibration (rejection ABC), posterior draws and backtests (talentsim.analysis.calibrate, .observed, .backtest).
 
 * the shipped observations are valid and every row cites a registered source;
 * the distance and derived metrics match hand-computed numbers;
@@ -17,7 +17,10 @@ import pandas as pd
 import pytest
 
 import talentsim as ts
-from talentsim import calibrate as cal
+from talentsim.analysis import backtest as backtests
+from talentsim.analysis import calibrate as cal
+from talentsim.analysis import observed as ob
+from talentsim.plots import calibration as cal_plots
 from talentsim.results import METRICS
 
 from .conftest import ROOT, write_scenario
@@ -40,9 +43,9 @@ def history_fit(history):
 
 # ------------------------------------------------------------------ observations
 def test_shipped_observations_are_valid_and_sourced():
-    obs = cal.read_observed(None)
+    obs = ob.read_observed(None)
     assert list(obs.columns) == OBS_COLUMNS
-    assert set(obs["metric"]) <= set(METRICS) | set(cal.DERIVED)
+    assert set(obs["metric"]) <= set(METRICS) | set(ob.DERIVED)
     registered = set(registered_tags(SOURCES))
     for row in obs.itertuples():
         tags = re.findall(r"\[F:[a-z0-9-]+\]", row.source)
@@ -64,17 +67,17 @@ def test_read_observed_reports_every_problem(tmp_path):
         "2024,diaspora,11000,,9000,\n"
     )
     with pytest.raises(ValueError) as err:
-        cal.read_observed(path)
+        ob.read_observed(path)
     lines = str(err.value).splitlines()
     assert lines == [
         f"{path}: row 1: need low <= value <= high and low < high (got low=60000, value=57000, high=65000)",
         f"{path}: row 2: unknown metric 'ai_workfrce'; use a model metric (talentsim.results.METRICS) "
-        "or a derived one (talentsim.calibrate.DERIVED)",
+        "or a derived one (talentsim.analysis.observed.DERIVED)",
         f"{path}: row 3: give both low and high, or neither (got low=9000.0, high=nan)",
         f"{path}: row 3: every observation needs a source",
     ]
     with pytest.raises(ValueError, match=r"columns must be year, metric, value, source.*missing \['source'\]"):
-        cal.read_observed(pd.DataFrame({"year": [2024], "metric": ["diaspora"], "value": [1.0]}))
+        ob.read_observed(pd.DataFrame({"year": [2024], "metric": ["diaspora"], "value": [1.0]}))
 
 
 def test_distance_standardises_by_the_side_of_the_range():
@@ -83,21 +86,21 @@ def test_distance_standardises_by_the_side_of_the_range():
                         "high": [120.0, np.nan, 60.0], "source": ["a", "b", "c"]})
     model = np.array([[80.0, 11.0, 45.0],     # below: (80-100)/10, (11-10)/(0.05*10), (45-50)/5 (zero side -> half-width)
                       [130.0, 10.0, 55.0]])   # above: 30/20, 0, 5/10
-    z = cal.standardised_errors(model, obs, rel_tol=0.05)
+    z = ob.standardised_errors(model, obs, rel_tol=0.05)
     np.testing.assert_allclose(z, [[-2.0, 2.0, -1.0], [1.5, 0.0, 0.5]])
-    np.testing.assert_allclose(cal.distance(model, obs), [9.0, 2.5])
+    np.testing.assert_allclose(ob.distance(model, obs), [9.0, 2.5])
 
 
 def test_derived_metrics_are_ratios_of_model_metrics():
     arrays = {"ai_workforce": np.array([[100.0, 200.0]]), "ai_workforce_master": np.array([[40.0, 50.0]]),
               "ai_workforce_phd": np.array([[20.0, 30.0]]), "diaspora": np.array([[25.0, 50.0]]),
               "tertiary_entrants": np.array([[70.0, 69.0]]), "cohort18": np.array([[100.0, 100.0]])}
-    np.testing.assert_allclose(cal.metric_values(arrays, "advanced_degree_share"), [[0.6, 0.4]])
-    np.testing.assert_allclose(cal.metric_values(arrays, "diaspora_share"), [[0.2, 0.2]])
-    np.testing.assert_allclose(cal.metric_values(arrays, "tertiary_entry_rate"), [[0.7, 0.69]])
-    assert cal.base_metrics(["advanced_degree_share", "diaspora"]) == [
+    np.testing.assert_allclose(ob.metric_values(arrays, "advanced_degree_share"), [[0.6, 0.4]])
+    np.testing.assert_allclose(ob.metric_values(arrays, "diaspora_share"), [[0.2, 0.2]])
+    np.testing.assert_allclose(ob.metric_values(arrays, "tertiary_entry_rate"), [[0.7, 0.69]])
+    assert ob.base_metrics(["advanced_degree_share", "diaspora"]) == [
         "ai_workforce", "ai_workforce_master", "ai_workforce_phd", "diaspora"]
-    assert all(m in METRICS for d in cal.DERIVED.values() for m in d.numerator + d.denominator)
+    assert all(m in METRICS for d in ob.DERIVED.values() for m in d.numerator + d.denominator)
 
 
 # ------------------------------------------------------------------ synthetic recovery
@@ -216,9 +219,9 @@ def test_history_scenario_reproduces_the_shipped_observations(history, history_f
 def test_backtest_scores_held_back_observations(history, tmp_path):
     import matplotlib.pyplot as plt
 
-    bt = cal.backtest(history, None, fit_until=2023, n_draws=4000, accept=0.05, n_project=500, seed=3)
+    bt = backtests.backtest(history, None, fit_until=2023, n_draws=4000, accept=0.05, n_project=500, seed=3)
     t = bt.table
-    assert list(t.columns) == cal.BACKTEST_COLUMNS
+    assert list(t.columns) == backtests.BACKTEST_COLUMNS
     assert (t["year"] > 2023).all() and len(t) == 5
     assert (t["in_90"] == ((t["p05"] <= t["observed"]) & (t["observed"] <= t["p95"]))).all()
     assert (t["in_50"] <= t["in_90"]).all()
@@ -227,30 +230,31 @@ def test_backtest_scores_held_back_observations(history, tmp_path):
     assert cov.loc["all", "n"] == 5 and cov.loc["all", "coverage_90"] == t["in_90"].mean()
     assert bt.settings["n_observations_fitted"] == 12 and bt.calibration.n_accepted == 200
 
-    ax = cal.plot_backtest(bt, "ai_workforce")
+    ax = cal_plots.plot_backtest(bt, "ai_workforce")
     assert "history" in ax.get_title() and ax.get_ylabel() == "ai_workforce (people)"
     assert ax.get_xlabel() == "year"
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="has no observations in this backtest"):
-        cal.plot_backtest(bt, "grads_phd")
+        cal_plots.plot_backtest(bt, "grads_phd")
 
-    out = cal.write_backtest(bt, tmp_path / "bt", {"scenario_file": str(HISTORY)})
+    out = backtests.write_backtest(bt, tmp_path / "bt", {"scenario_file": str(HISTORY)},
+                               extra_files=cal_plots.backtest_files(bt))
     names = sorted(p.name for p in out.iterdir())
     assert names == ["backtest.csv", "backtest.png", "bands.csv", "calibration_report.csv", "coverage.csv",
                      "manifest.json", "observations.csv", "posterior.parquet"]
     assert len(cal.draws_from_posterior(history, out / "posterior.parquet", 20, seed=1).fixed) == \
         len(ts.sample_inputs(history, 1).inputs)
-    assert list(pd.read_csv(out / "backtest.csv").columns) == cal.BACKTEST_COLUMNS
+    assert list(pd.read_csv(out / "backtest.csv").columns) == backtests.BACKTEST_COLUMNS
 
 
 def test_calibrate_rejects_bad_arguments(history):
-    obs = cal.read_observed(None)
+    obs = ob.read_observed(None)
     with pytest.raises(ValueError, match=r"accept must be in \(0, 1\] \(got 0\)"):
         cal.calibrate(history, obs, n_draws=10, accept=0)
     with pytest.raises(ValueError, match="no observation lies in the horizon 2011-2030"):
         cal.calibrate(history, obs.assign(year=2040), n_draws=10)
     with pytest.raises(ValueError, match=r"fit_until=2030 leaves 17 observations to fit and 0 to test"):
-        cal.backtest(history, obs, fit_until=2030, n_draws=10)
+        backtests.backtest(history, obs, fit_until=2030, n_draws=10)
     with pytest.raises(ValueError, match=r"no draw within epsilon=0"):
         cal.calibrate(history, obs, n_draws=50, epsilon=0.0)
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 import talentsim as ts
 from talentsim.cli import main
-from talentsim.compare import COMPARISON_COLUMNS, LEVER_COLUMNS
+from talentsim.analysis.compare import COMPARISON_COLUMNS, LEVER_COLUMNS
 
 from .conftest import BASELINE, ROOT, write_scenario
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import talentsim as ts
-from talentsim.schema import Scenario
+from talentsim.scenario.schema import Scenario
 
 #: stock -> (inflows, outflows), as columns of draws.parquet
 IDENTITIES = {

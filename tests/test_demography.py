@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import talentsim as ts
-from talentsim.demography import births_data, fertility_schedule, project_births
+from talentsim.engine.demography import births_data, fertility_schedule, project_births
 
 from .conftest import write_scenario
 

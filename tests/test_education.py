@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from talentsim.education import Pipeline, Programme, dropout_hazard, finish_schedule
+from talentsim.engine.education import Pipeline, Programme, dropout_hazard, finish_schedule
 
 
 def test_finish_schedule_with_fractional_duration():

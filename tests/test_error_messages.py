@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 import talentsim as ts
-from talentsim.scenario import validate_files
+from talentsim.scenario.load import validate_files
 
 from .conftest import BASELINE, write_scenario
 

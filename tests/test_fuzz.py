@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from talentsim.cli import main
-from talentsim.scenario import Problem, resolve, validate_files
+from talentsim.scenario.load import Problem, resolve, validate_files
 
 from .conftest import BASELINE
 

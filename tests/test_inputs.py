@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from talentsim.inputs import Quantity, evaluate, iter_dists, quantity_range, support
+from talentsim.scenario.inputs import Quantity, evaluate, iter_dists, quantity_range, support
 
 Q = TypeAdapter(Quantity)
 YEARS = np.arange(2020, 2026)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from talentsim.levers import diminishing, lever_units, line_spending
+from talentsim.engine.levers import diminishing, lever_units, line_spending
 
 BUDGET = np.array([[0.0, 10.0, 10.0, 20.0, 0.0, 0.0, 0.0, 0.0]])
 COST = np.array([2.0])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import talentsim as ts
-from talentsim.microsim import (
+from talentsim.microsim.run import (
     DISTRIBUTION_COLUMNS,
     KEY_METRICS,
     TRACKING_COLUMNS,

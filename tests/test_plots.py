@@ -275,7 +275,7 @@ def test_plot_results_dir_leaves_no_half_written_file(sensitivity_dir, monkeypat
             raise RuntimeError("disk on fire")
         return real(spec, fmt)
 
-    monkeypatch.setattr(plots, "render", failing)
+    monkeypatch.setattr(plots.files, "render", failing)  # plot_results_dir renders via plots.files
     target = sensitivity_dir.parent / "sens_fail"
     make_sensitivity_dir(target)
     with pytest.raises(RuntimeError, match="disk on fire"):

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 import talentsim as ts
 from talentsim import cli
-from talentsim.levers import lever_units
-from talentsim.streaming import BINS, histogram_quantile, summarize_streaming
+from talentsim.cli import run as cli_run
+from talentsim.engine.levers import lever_units
+from talentsim.engine.streaming import BINS, histogram_quantile, summarize_streaming
 
 from .conftest import BASELINE, write_scenario
 from .test_conservation import check_identities, check_sane
@@ -76,7 +77,7 @@ def test_dask_scheduler_gives_identical_results(short):
 
 
 def test_streaming_run_from_the_command_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "MEMORY_BUDGET", 1)  # force streaming at any size
+    monkeypatch.setattr(cli_run, "MEMORY_BUDGET", 1)  # force streaming at any size
     small = write_scenario(tmp_path, "small", {"horizon": {"start": 2024, "end": 2030}})
     out = tmp_path / "out"
     result = CliRunner().invoke(cli.main, ["run", str(small), "--draws", "120", "--chunk-size", "50", "--out", str(out)])
@@ -139,7 +140,7 @@ def test_more_budget_never_lowers_a_levers_units(budget, extra, cost, lag, ramp,
 # ---------------------------------------------------------------- numeric edge cases
 def _fixed(scenario):
     """Every distribution replaced by its median: a scenario with no uncertain input."""
-    from talentsim.inputs import iter_dists, median
+    from talentsim.scenario.inputs import iter_dists, median
 
     def key(node, part):
         return int(part) if part.isdigit() and int(part) in node else part

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from scipy import stats
 
 import talentsim as ts
-from talentsim import sensitivity as sa
+from talentsim.analysis import sensitivity as sa
 from talentsim.cli import main
-from talentsim.model import simulate
+from talentsim.engine.cohort import simulate
 from talentsim.results import quantile_se
 from talentsim.sampling import Draws
 

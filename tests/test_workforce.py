@@ -5,7 +5,7 @@ import pytest
 from scipy.special import expit, logit
 
 import talentsim as ts
-from talentsim.workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazard
+from talentsim.engine.workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazard
 
 from .conftest import write_scenario
 

@@ -7,20 +7,14 @@
 >>> summary = ts.summarize(run)                 # metric | year | mean | p05 ... p95
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import plots  # loads no matplotlib until a plot is drawn
-from .compare import Comparison, compare_policies
-from .model import simulate
+from .analysis.compare import Comparison, compare_policies
+from .engine.cohort import simulate
 from .results import Run, summarize
 from .sampling import Draws, sample_inputs
-from .scenario import ScenarioError, load_scenario
-from .schema import Scenario
-
-try:
-    __version__ = version("talentsim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+from .scenario.load import ScenarioError, load_scenario
+from .scenario.schema import Scenario
+from .version import __version__
 
 __all__ = [
     "Comparison",

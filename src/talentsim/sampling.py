@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy.stats import norm, qmc
 
-from .inputs import iter_dists
+from .scenario.inputs import iter_dists
 
 Method = Literal["mc", "lhs", "sobol"]
 METHODS: tuple[str, ...] = ("mc", "lhs", "sobol")

@@ -21,17 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..results import QUANTILES, SE_QUANTILES, SUMMARY_COLUMNS
+from ..sampling import Draws
+from ..scenario.schema import Scenario
 from .parallel import chunk_bounds, run_tasks
-from .results import QUANTILES, SE_QUANTILES, SUMMARY_COLUMNS
-from .sampling import Draws
-from .schema import Scenario
 
 BINS = 4096
 CHUNKS_PER_TASK = 8
 
 
 def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int) -> dict[str, np.ndarray]:
-    from .model import simulate_chunk
+    from .cohort import simulate_chunk
 
     return simulate_chunk(scenario, draws, start, stop)[0]
 
@@ -160,8 +160,8 @@ def draws_writers(scenario: Scenario, draws: Draws, chunk_size: int) -> dict[str
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .model import simulate_chunk
-    from .results import Run
+    from ..results import Run
+    from .cohort import simulate_chunk
 
     def write(path, which: str) -> None:
         writer = None

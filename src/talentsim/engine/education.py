@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrays import columns, rowsum
+from ..arrays import columns, rowsum
 
 
 def finish_schedule(duration: np.ndarray, slots: int) -> np.ndarray:
@@ -129,3 +129,11 @@ class Programme:
             "grads_international": grads[:, 1],
             "dropouts": rowsum(drops),
         }
+
+
+def fellowship_hazard(hazard, fellows: np.ndarray | float, enrolled: np.ndarray | float, gain):
+    """PhD dropout hazard with fellowships: the funded share ``min(fellows / enrolled, 1)`` of
+    students (``fellows`` the funded student-years, units without the effect) has its hazard cut
+    by the fraction ``gain``: ``hazard x (1 - gain x covered)``. Works on (n,) arrays or floats."""
+    covered = np.minimum(fellows / np.maximum(enrolled, 1.0), 1.0)
+    return hazard * (1 - gain * covered)

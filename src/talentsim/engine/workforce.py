@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, logit
 
-from .arrays import rowsum
+from ..arrays import rowsum
 
 BAND_YEARS = 5.0  # width of an age band: 1/5 of a band ages into the next one each year
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .inputs import iter_dists
-from .model import simulate
-from .results import QUANTILES, Run, summarize
-from .sampling import Draws, Method, sample_inputs
-from .schema import Scenario
+from ..engine.cohort import simulate
+from ..results import QUANTILES, Run, summarize
+from ..sampling import Draws, Method, sample_inputs
+from ..scenario.inputs import iter_dists
+from ..scenario.schema import Scenario
 
 COMPARISON_COLUMNS = ["scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95", "p_greater"]
 LEVER_COLUMNS = [

@@ -6,8 +6,8 @@ one worker, K workers and a cluster give identical outputs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
 import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any

@@ -1,7 +1,7 @@
 """Which uncertain inputs drive a forecast: tornado, Sobol indices, variance shares by group.
 
 All analyses evaluate the cohort engine on designed input values (``Draws.fixed``), so one
-vectorised :func:`~talentsim.model.simulate` call covers a whole design.
+vectorised :func:`~talentsim.engine.cohort.simulate` call covers a whole design.
 
 * :func:`tornado` swings each input alone between its 10th and 90th percentiles, the others
   at their medians: columns ``input, group, metric, year, low, high, swing``.
@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import DegenerateDataWarning, qmc, sobol_indices
 
-from .model import simulate
-from .sampling import Draws, sample_inputs
-from .schema import Scenario
+from ..engine.cohort import simulate
+from ..sampling import Draws, sample_inputs
+from ..scenario.schema import Scenario
 
 #: field-path prefix -> group (first match wins; longest prefixes first)
 GROUPS: tuple[tuple[str, str], ...] = (

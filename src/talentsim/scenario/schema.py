@@ -1,8 +1,8 @@
 """The scenario schema: frozen pydantic models, unknown keys forbidden.
 
 Field units: people (persons), rates as fractions per year, money in KRW bn, years as calendar
-years. Numeric fields are :data:`~talentsim.inputs.Quantity` (number, distribution or yearly path)
-or :data:`~talentsim.inputs.Scalar` (number or distribution). ``Bounds`` metadata on a field
+years. Numeric fields are :data:`~talentsim.scenario.inputs.Quantity` (number, distribution or yearly path)
+or :data:`~talentsim.scenario.inputs.Scalar` (number or distribution). ``Bounds`` metadata on a field
 states the interval every value must lie in; :func:`check_bounds` enforces it over the years
 the model evaluates, using each distribution's support.
 """
@@ -486,7 +486,7 @@ def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
             problems.append((where, "this pair is declared twice", list(c.between)))
         seen.add(pair)
     if not problems and s.correlations:
-        from .sampling import correlation_matrix
+        from ..sampling import correlation_matrix
 
         _, matrix = correlation_matrix([(c.between[0], c.between[1], c.rank) for c in s.correlations])
         if np.linalg.eigvalsh(matrix).min() <= 1e-10:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .arrays import weighted
+from ..arrays import weighted
 
 MOTHER_AGES = np.arange(15, 50)
 

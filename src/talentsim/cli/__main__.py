@@ -1,0 +1,5 @@
+"""``python -m talentsim.cli``."""
+
+from .main import main
+
+main()

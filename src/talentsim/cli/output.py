@@ -1,0 +1,53 @@
+"""`talentsim plot` and `talentsim report`: figures and HTML of results directories."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .manifest import EXIT_INVALID
+
+
+def figures_and_report(out: Path, plots: bool, with_report: bool) -> None:
+    """Figures and the HTML report of a results directory just written."""
+    if plots:
+        from ..plots.files import plot_results_dir
+
+        paths = plot_results_dir(out)
+        click.echo(f"wrote {len(paths)} figure file(s) to {out / 'figures'}/")
+    if with_report:
+        from ..report.html import write_report
+
+        click.echo(f"wrote {write_report([out], out / 'report.html')}")
+
+@click.command()
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
+              default=("png", "svg"), show_default=True, help="file formats (repeat the option)")
+def plot(results_dir, formats) -> None:
+    """Draw every figure of RESULTS_DIR (a run, comparison or sensitivity) into RESULTS_DIR/figures/."""
+    from ..plots.files import plot_results_dir
+
+    try:
+        paths = plot_results_dir(results_dir, formats)
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(f"{results_dir}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"wrote {len(paths)} file(s) to {Path(results_dir) / 'figures'}/")
+
+
+@click.command()
+@click.argument("results_dirs", metavar="RESULTS_DIR...", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+def report(results_dirs, out) -> None:
+    """One self-contained HTML report of RESULTS_DIR... (figures, tables, assumptions, manifest)."""
+    from ..report.html import write_report
+
+    try:
+        click.echo(f"wrote {write_report(list(results_dirs), out)}")
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)

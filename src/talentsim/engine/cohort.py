@@ -1,0 +1,261 @@
+"""The cohort engine: the one place that knows the order of the mechanisms.
+
+:func:`simulate_chunk` runs draws ``start:stop`` of a design through every year of the
+scenario (spin-up years, then the horizon), vectorised over draws; it loops over years only.
+:func:`simulate` streams the draws in chunks and returns a :class:`~talentsim.results.Run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+
+import numpy as np
+
+from ..arrays import columns, rowsum
+from ..results import Run
+from ..sampling import Draws
+from ..scenario.inputs import is_path
+from ..scenario.schema import (
+    LEVERS,
+    SPINUP_YEARS,
+    Scenario,
+)
+from .education import (
+    Pipeline,
+    Programme,
+    dropout_hazard,
+    fellowship_hazard,
+    finish_schedule,
+)
+from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
+from .params import (
+    BUDGET_LEAD,
+    LabourParams,
+    Params,
+    budgets,
+    cohort18_of,
+    entrant_rows,
+    fellowship_gain,
+    finish_all,
+    initial_workforce,
+    international_stay,
+    lever_units,
+    programme_inputs,
+    rows,
+    slots,
+)
+from .workforce import (
+    Workforce,
+)
+
+
+def simulate_chunk(
+    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Simulate draws ``start:stop`` through the spin-up years and the horizon.
+
+    Returns ``(metrics, initial)``: metrics {name: (n, Y_horizon)}, and the end-of-year stocks
+    of the year before the horizon {name: (n,)} so that stock identities can be checked from
+    the first horizon year on.
+    """
+    stop = draws.n_draws if stop is None else stop
+    n = stop - start
+    sim = np.asarray(scenario.sim_years)
+    p = Params(scenario, draws.chunk(start, stop), n, sim)
+    rec = Recorder(n, sim, SPINUP_YEARS)
+
+    # ---- demography: 18-year-olds for every simulated year
+    cohort18, births18 = cohort18_of(scenario, p)
+
+    # ---- budget lines -> lever units
+    spend = budgets(scenario, p)
+    units = lever_units(scenario, p, spend)
+    spend_rows = {lever: rows(x[:, BUDGET_LEAD:]) for lever, x in spend.items()}
+    unit_rows = {lever: rows(units[f"{lever}_raw"]) for lever in LEVERS}
+
+    # ---- education: year-major inputs, rows (n,) per simulated year
+    ed, gs, years = scenario.education, scenario.graduate_school, scenario.sim_years
+    ug = Pipeline.empty(n, 2, slots(ed.bachelor_years, ed.service_years, years))
+    master = Programme.empty(n, slots(gs.master.years, None, years))
+    phd = Programme.empty(n, slots(gs.phd.years, None, years))
+    cohort18_r, births18_r = rows(cohort18), rows(births18)
+    entrants_r, ai_entrants_r = entrant_rows(scenario, p, cohort18_r, units)
+    serve = p.t("education.male_share") * p.t("education.service_share")
+    # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
+    ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
+    study = p.t("education.bachelor_years")
+    durations = [study, study + p.t("education.service_years")]
+    paths = is_path(ed.bachelor_years) or is_path(ed.service_years)
+    k = ug.stock.shape[2]
+    if paths:  # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
+        every = np.stack([finish_all(np.asarray(d), k) for d in durations], axis=2)
+        ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
+    else:
+        first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))
+        ug_finish = [first] * sim.size  # (n, 2, K)
+    completion = p.t("education.bachelor_completion")
+    ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
+    m_in, d_in = programme_inputs(scenario, p, units)
+    dest = {k: p.t(f"education.destinations.{k}") for k in ("master", "phd", "ai_job", "abroad")}
+    fellows = rows(units["phd_fellowships"])
+    fellows_raw = rows(units["phd_fellowships_raw"])
+    gain = fellowship_gain(scenario, p)
+    stay = international_stay(p)
+
+    # ---- workforce set-up (acts from the horizon start)
+    wf = initial_workforce(scenario, p)
+    labour = LabourParams(scenario, p, units)
+    demand0 = labour.demand[SPINUP_YEARS - 1]
+    wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
+
+    # graduates of year t start a graduate programme in year t+1 (graduation in February,
+    # the academic year in March): applicants in transit from the previous year
+    to_master = np.zeros(n)
+    to_phd = np.zeros(n)
+    for i in range(sim.size):
+        live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
+        if live:
+            wf.premium = premium_step(labour, wf.premium, wf.shortage_rate)
+            take_up = take_up_multiplier(labour, wf.shortage_rate)
+        else:
+            take_up = 1.0
+
+        g_ug, d_ug = ug.step(ug_intake[i], ug_finish[i], ug_hazard[i])
+        grads_b = rowsum(g_ug)
+        m = m_in.step(master, i, to_master)
+        # fellowships: extra applicants (units x effect) and a lower dropout hazard for the
+        # funded share of PhD students
+        hazard = fellowship_hazard(d_in.hazard[i], fellows_raw[i], phd.pipeline.total, gain)
+        d = d_in.step(phd, i, to_phd + fellows[i], hazard=hazard)
+        to_master = grads_b * dest["master"][i]
+        to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
+
+        if i == SPINUP_YEARS - 1:  # end of the year before the horizon
+            rec.initial.update(stock_snapshot(ug, master, phd, wf))
+        if not live:
+            continue
+
+        # graduates taking Korean AI jobs, by qualification (n, Q). Applicants who miss a place
+        # and give up enter the market like graduates of their degree who do not study further
+        # (PhD applicants counted as master's holders).
+        not_studying = 1 - dest["master"][i] - dest["phd"][i]
+        market_b = market_share(dest["ai_job"][i], not_studying)
+        market_m = market_share(m_in.ai_job[i], 1 - m_in.to_phd[i])
+        to_ai = columns(
+                take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
+                      grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
+                take(m["grads_domestic"] * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
+                      m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
+                + m["grads_international"] * stay[i],
+                take(d["grads_domestic"] * d_in.ai_job[i], take_up,
+                      d["grads_domestic"] * (1 - d_in.abroad[i]))
+                + d["grads_international"] * stay[i],
+        )
+        rec.put(i, cohort18=cohort18_r[i], births_18_years_before=births18_r[i],
+                tertiary_entrants=entrants_r[i], ai_track_entrants=ai_entrants_r[i],
+                grads_bachelor=grads_b, dropouts_bachelor=rowsum(d_ug),
+                students_bachelor=ug.total,
+                grads_master=m["grads_domestic"] + m["grads_international"],
+                grads_phd=d["grads_domestic"] + d["grads_international"],
+                seats_master=m_in.seats[i], seats_phd=d_in.seats[i],
+                enrolled_master=master.pipeline.total, enrolled_phd=phd.pipeline.total,
+                waitlist_master=master.waitlist, waitlist_phd=phd.waitlist,
+                **{f"{key}_master": v for key, v in m.items()},
+                **{f"{key}_phd": v for key, v in d.items()},
+                study_abroad=grads_b * dest["abroad"][i] + m["grads_domestic"] * m_in.abroad[i]
+                + d["grads_domestic"] * d_in.abroad[i],
+                budget_spent=sum(spend_rows[lever][i] for lever in LEVERS),
+                **{f"budget_{lever}": spend_rows[lever][i] for lever in LEVERS},
+                **{f"units_{lever}": unit_rows[lever][i] for lever in LEVERS})
+        rec.put(i, **labour_year(labour, wf, i, to_ai))
+    return rec.metrics(), rec.initial
+
+
+def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforce) -> dict:
+    return {
+        "students_bachelor": ug.total,
+        "enrolled_master": master.pipeline.total,
+        "enrolled_phd": phd.pipeline.total,
+        "waitlist_master": master.waitlist,
+        "waitlist_phd": phd.waitlist,
+        "ai_workforce": wf.total,
+        "diaspora": rowsum(wf.diaspora),
+    }
+
+
+class Recorder:
+    """Collects per-year metric values of the horizon years; returns (n, Y_horizon) arrays."""
+
+    def __init__(self, n: int, sim_years: np.ndarray, first: int):
+        self.n, self.first, self.size = n, first, sim_years.size - first
+        self._data: dict[str, np.ndarray] = {}  # year-major (Y, n) while recording
+        self.initial: dict[str, np.ndarray] = {}
+
+    def put(self, i: int, **values: np.ndarray) -> None:
+        if i < self.first:
+            return
+        for name, value in values.items():
+            arr = self._data.get(name)
+            if arr is None:  # every metric is written in every horizon year
+                arr = self._data[name] = np.empty((self.size, self.n))
+            arr[i - self.first] = value
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        # the transpose of a year-major array is the (draw, year) array in Fortran order: no copy
+        return {k: v.T for k, v in self._data.items()}
+
+
+def _chunk_task(scenario: Scenario, draws: Draws, start: int, stop: int, metrics):
+    values, init = simulate_chunk(scenario, draws, start, stop)
+    if metrics is not None:
+        values = {k: values[k] for k in metrics}
+    return values, init
+
+
+def simulate(
+    scenario: Scenario,
+    draws: Draws,
+    *,
+    chunk_size: int = 5000,
+    progress: Callable[[int], None] | None = None,
+    metrics: Collection[str] | None = None,
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> Run:
+    """Run every draw of ``draws`` through the cohort engine, ``chunk_size`` draws at a time.
+
+    The result does not depend on ``chunk_size``, ``workers`` (local processes) or
+    ``scheduler`` (a Dask distributed address): each draw's inputs come from its own place in
+    the input streams, every operation is row-wise over draws, and chunks are put back in
+    order. ``metrics`` keeps only the named metrics (large designs need one or two). Everything
+    is held in memory; for very many draws see :func:`talentsim.engine.streaming.summarize_streaming`.
+
+    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
+    >>> run["ai_workforce"].shape                                         # doctest: +SKIP
+    (1000, 27)
+    """
+    from .parallel import chunk_bounds, run_tasks
+
+    if metrics is not None:
+        known = set(simulate_chunk(scenario, draws, 0, 1)[0])
+        unknown = sorted(set(metrics) - known)
+        if unknown:
+            raise ValueError(f"unknown metrics {unknown}; known: {sorted(known)}")
+    bounds = chunk_bounds(draws.n_draws, chunk_size)
+    tasks = [(scenario, draws, a, b, None if metrics is None else list(metrics)) for a, b in bounds]
+    parts: list[dict[str, np.ndarray]] = []
+    initial: list[dict[str, np.ndarray]] = []
+    for (a, b), (values, init) in zip(bounds, run_tasks(_chunk_task, tasks, workers=workers, scheduler=scheduler)):
+        parts.append(values)
+        initial.append(init)
+        if progress is not None:
+            progress(b - a)
+    names = parts[0].keys()
+    return Run(
+        scenario=scenario.name,
+        years=np.asarray(scenario.years),
+        metrics={k: np.concatenate([part[k] for part in parts]) for k in names},
+        initial={k: np.concatenate([part[k] for part in initial]) for k in initial[0]},
+        method=draws.method,
+        seed=draws.seed,
+    )

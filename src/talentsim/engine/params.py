@@ -1,0 +1,325 @@
+"""The public parameter layer shared by both engines: scenario quantities evaluated for a chunk
+of draws (:class:`Params`), and the inputs derived from them that the cohort engine
+(:mod:`talentsim.engine.cohort`) and the microsimulation (:mod:`talentsim.microsim`) both use:
+budgets and lever units, 18-year-olds, entrants, graduate programmes, the initial workforce and
+the labour-market parameters (:class:`LabourParams`).
+
+Arrays are (n, Y) draw-major, or year-major (Y, n) "rows" when the yearly loop reads them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from ..arrays import columns, weighted
+from ..scenario.inputs import central, evaluate, is_path, quantity_range
+from ..scenario.schema import (
+    AGE_BANDS,
+    LEVERS,
+    QUALIFICATIONS,
+    REGIONS,
+    SPINUP_YEARS,
+    Scenario,
+)
+from . import demography, levers
+from .education import Programme, dropout_hazard, finish_schedule
+from .workforce import (
+    Workforce,
+)
+
+#: years of budget history evaluated before the simulation (max lag + max ramp)
+BUDGET_LEAD = 20
+
+
+class Params:
+    """Scenario quantities evaluated for one chunk of draws, cached per name.
+
+    ``q(name)`` -> (n, Y) over ``years``; ``s(name)`` -> (n,) for number/distribution fields;
+    ``row(name, i)`` -> (n,) values of year index ``i``, read from a year-major copy so that
+    the yearly loop touches contiguous memory.
+    """
+
+    def __init__(self, scenario: Scenario, samples: Mapping[str, np.ndarray], n: int, years):
+        self.scenario, self.samples, self.n = scenario, samples, n
+        self.years = np.asarray(years)
+        self._cache: dict[tuple[str, int, int], np.ndarray] = {}
+        self._rows: dict[str, np.ndarray] = {}
+
+    def field(self, name: str) -> Any:
+        node: Any = self.scenario
+        for part in name.split("."):
+            if isinstance(node, BaseModel):
+                node = getattr(node, part)
+            else:
+                node = node[int(part)] if isinstance(next(iter(node)), int) else node[part]
+        return node
+
+    def q(self, name: str, years: np.ndarray | None = None) -> np.ndarray:
+        """(n, Y) values over ``years`` (default: the simulated years)."""
+        years = self.years if years is None else np.asarray(years)
+        key = (name, int(years[0]), years.size)
+        if key not in self._cache:
+            self._cache[key] = evaluate(self.field(name), name, years, self.samples, self.n)
+        return self._cache[key]
+
+    def s(self, name: str) -> np.ndarray:
+        """(n,) values of a number or distribution field."""
+        q = self.field(name)
+        if is_path(q):
+            raise TypeError(f"{name} is a yearly path; a single value per draw was expected")
+        return evaluate(q, name, self.years[:1], self.samples, self.n)[:, 0]
+
+    def t(self, name: str) -> np.ndarray:
+        """Year-major (Y, n) values over the simulated years; rows are contiguous.
+
+        A number or distribution gives a read-only broadcast view (no copy per year)."""
+        rows = self._rows.get(name)
+        if rows is None:
+            q = self.field(name)
+            if is_path(q):
+                rows = np.ascontiguousarray(self.q(name).T)
+            else:
+                rows = np.broadcast_to(self.s(name), (self.years.size, self.n))
+            self._rows[name] = rows
+        return rows
+
+
+def slots(quantity: Any, extra: Any, years: range) -> int:
+    """Study-year slots a pipeline needs: ceil of the largest possible duration."""
+    high = quantity_range(quantity, years)[1] + (quantity_range(extra, years)[1] if extra is not None else 0)
+    return max(1, math.ceil(high - 1e-9))
+
+
+def budgets(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
+    """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in of
+    ``BUDGET_LEAD`` years (so lags and ramps reach back before the first simulated year)."""
+    ext = np.arange(p.years[0] - BUDGET_LEAD, p.years[-1] + 1)
+    funded = {line.lever for line in scenario.budget_lines.values()}
+    spend = {lever: np.zeros((p.n, ext.size)) if lever in funded
+             else np.broadcast_to(np.zeros(1), (p.n, ext.size)) for lever in LEVERS}
+    for name, line in scenario.budget_lines.items():
+        values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
+        spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
+    return spend
+
+
+def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Units each lever delivers per simulated year, (n, Y); zero for levers without money.
+
+    ``out[lever]`` is units x effect; ``out[f"{lever}_raw"]`` the units themselves."""
+    out = {}
+    funded = {line.lever for line in scenario.budget_lines.values()}
+    for lever in LEVERS:
+        spec = getattr(scenario.levers, lever)
+        if spec is None or lever not in funded:  # no money, no units
+            out[lever] = out[f"{lever}_raw"] = np.broadcast_to(np.zeros(1), (p.n, p.years.size))
+            continue
+        cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
+        units = levers.lever_units(
+            spend[lever],
+            p.s(f"levers.{lever}.cost_per_unit_krw_bn"),
+            lag_years=spec.lag_years,
+            ramp_years=spec.ramp_years,
+            cap_units=cap,
+        )
+        out[f"{lever}_raw"] = units[:, BUDGET_LEAD:]
+        out[lever] = out[f"{lever}_raw"] * p.s(f"levers.{lever}.effect")[:, None]
+    return out
+
+
+def cohort18_of(scenario: Scenario, p: Params) -> tuple[np.ndarray, np.ndarray]:
+    """(cohort18, births 18 years earlier), each (n, Y) over the simulated years: the explicit
+    ``demography.cohort18`` series if given (births then NaN), else births(t-18) x s18(t)."""
+    sim = p.years
+    if scenario.demography.cohort18 is not None:
+        return p.q("demography.cohort18"), np.full((p.n, sim.size), np.nan)
+    b = scenario.demography.births
+    byears = sim - 18
+    births18 = demography.project_births(
+        byears,
+        p.n,
+        method=b.method,
+        tfr=p.q("demography.births.tfr", byears) if b.method == "renewal" else None,
+        series=p.q("demography.births.series", byears) if b.method == "series" else None,
+        schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
+    )
+    return births18 * p.q("demography.s18"), births18
+
+
+def rows(x: np.ndarray) -> np.ndarray:
+    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant stays a view)."""
+    x = np.asarray(x)
+    if x.strides == (0, 0):  # broadcast constant (a lever with no money): no copy
+        return np.broadcast_to(x.flat[0], x.T.shape)
+    return np.ascontiguousarray(x.T)
+
+
+def finish_all(durations: np.ndarray, slots: int) -> np.ndarray:
+    """Finishing schedules of every year at once, (Y, K, n) C-ordered: year i's (n, K) schedule
+    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula)."""
+    d = durations[:, None, :]
+    floor = np.floor(d)
+    k = np.arange(1, slots + 1)[None, :, None]
+    return np.where(k < floor, 0.0, np.where(k == floor, 1.0 - (d - floor), 1.0))
+
+
+def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:
+    """Finishing schedules per year, (n, K) each; computed once when the duration is constant."""
+    if not path:
+        return [finish_schedule(durations[0], slots)] * durations.shape[0]
+    every = finish_all(np.asarray(durations), slots)
+    return [every[i].T for i in range(every.shape[0])]
+
+
+class ProgrammeInputs:
+    """Year-major inputs of one graduate programme: rows (n,) per year index."""
+
+    def __init__(self, p: Params, which: str, seats: np.ndarray, slots: int):
+        pre = f"graduate_school.{which}"
+        years = p.t(f"{pre}.years")
+        self.seats = seats
+        self.international = p.t(f"{pre}.international_share")
+        self.reapply = p.t(f"{pre}.reapply_share")
+        self.ai_job = p.t(f"{pre}.ai_job")
+        self.abroad = p.t(f"{pre}.abroad")
+        self.to_phd = p.t(f"{pre}.to_phd")
+        self.finish = finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
+        self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
+
+    def step(self, prog: Programme, i: int, new_applicants: np.ndarray, hazard=None) -> dict[str, np.ndarray]:
+        return prog.step(
+            new_applicants, self.seats[i], self.international[i], self.reapply[i],
+            self.finish[i], self.hazard[i] if hazard is None else hazard,
+        )
+
+
+def entrant_rows(scenario: Scenario, p: Params, cohort18_r: np.ndarray,
+                 units: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(tertiary entrants, AI-track entrants), year-major (Y, n): ``cohort18 x entry_rate``, and
+    of these ``four_year_share x ai_share``; funded places add entrants, up to ``max_share`` of
+    four-year entrants (never fewer than without the lever)."""
+    entrants_r = cohort18_r * p.t("education.entry_rate")
+    four_year = entrants_r * p.t("education.four_year_share")
+    ai_entrants_r = four_year * p.t("education.ai_share")
+    if scenario.levers.undergrad_ai_programs is not None:
+        ceiling = four_year * p.s("levers.undergrad_ai_programs.max_share")
+        ai_entrants_r = np.minimum(ai_entrants_r + rows(units["undergrad_ai_programs"]),
+                                   np.maximum(ceiling, ai_entrants_r))
+    return entrants_r, ai_entrants_r
+
+
+def programme_inputs(scenario: Scenario, p: Params,
+                     units: dict[str, np.ndarray]) -> tuple[ProgrammeInputs, ProgrammeInputs]:
+    """The master's and PhD programmes' inputs; bought graduate seats are split by
+    ``bought_master_share``."""
+    gs, years = scenario.graduate_school, scenario.sim_years
+    share_m = p.s("graduate_school.bought_master_share")
+    bought = rows(units["graduate_seats"])
+    m_in = ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats") + bought * share_m,
+                           slots(gs.master.years, None, years))
+    d_in = ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats") + bought * (1 - share_m),
+                           slots(gs.phd.years, None, years))
+    return m_in, d_in
+
+
+def fellowship_gain(scenario: Scenario, p: Params) -> np.ndarray:
+    """(n,) relative cut in the PhD dropout hazard for students on a fellowship (0 without the lever)."""
+    if scenario.levers.phd_fellowships is None:
+        return np.zeros(p.n)
+    return p.s("levers.phd_fellowships.completion_gain")
+
+
+def international_stay(p: Params) -> np.ndarray:
+    """(Y, n) share of international graduates who stay and take a Korean AI job."""
+    return p.t("graduate_school.international_stay_rate") * p.t("graduate_school.international_ai_job")
+
+
+def central_shortage_rate(scenario: Scenario) -> float:
+    """Shortage rate at the end of the year before the horizon with every input at its median.
+
+    The premium target and graduates' take-up respond to the shortage rate relative to this
+    reference (as emigration responds to pay relative to the central pay ratios), so the initial
+    premium is the one in force at today's central shortage, and a draw starting with a larger
+    shortage sees pay and take-up rise.
+    """
+    from ..scenario.inputs import iter_dists, median
+
+    samples = {name: np.array([median(dist)]) for name, dist in iter_dists(scenario)}
+    p = Params(scenario, samples, 1, np.asarray(scenario.sim_years))
+    spend = budgets(scenario, p)
+    units = lever_units(scenario, p, spend)
+    i = SPINUP_YEARS - 1
+    demand = p.q("market.demand")[0, i] + units["rd_compute"][0, i]
+    total = p.s("workforce.initial.total")[0]
+    return float((demand - total) / max(demand, 1.0))
+
+
+def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
+    init = scenario.workforce.initial
+    total = p.s("workforce.initial.total")
+    m, d = p.s("workforce.initial.master_share"), p.s("workforce.initial.phd_share")
+    quals = columns(1 - m - d, m, d)  # (n, Q)
+    weights = np.array([init.age_weights.get(b, 0.0) for b in AGE_BANDS])
+    weights = weights / weights.sum()
+    stock = np.asfortranarray(total[:, None, None] * quals[:, :, None] * weights[None, None, :])
+    diaspora = np.asfortranarray(p.s("workforce.initial.diaspora")[:, None] * quals)
+    premium = p.s("market.initial_premium")
+    return Workforce(stock, diaspora, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
+
+class LabourParams:
+    """Labour-market and migration inputs of one chunk (year-major); the yearly step that reads
+    them is in :mod:`talentsim.engine.labour`."""
+
+    def __init__(self, scenario: Scenario, p: Params, units: dict[str, np.ndarray]):
+        wfs, mig = scenario.workforce, scenario.migration
+        i0 = SPINUP_YEARS
+        self.premium0 = p.s("market.initial_premium")
+        self.shortage_ref = central_shortage_rate(scenario)
+        self.speed = p.s("market.adjustment_speed")
+        self.sensitivity = p.s("market.shortage_sensitivity")
+        self.take_up_response = p.s("workforce.take_up_response")
+        e = mig.emigration
+        self.regions = [r for r in REGIONS if r in e.regions]
+        self.shares = np.array([e.regions[r].share for r in self.regions])
+        foreign = np.stack(
+            [p.q(f"migration.emigration.regions.{r}.pay_ratio") for r in self.regions], axis=2
+        )  # (n, Y, R)
+        # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
+        self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
+        # responses are calibrated at the central (median) pay ratios of the first horizon year,
+        # so a draw with a higher sampled pay ratio has a higher emigration hazard
+        year0 = p.years[i0 : i0 + 1]
+        self.ratio0 = np.array([
+            central(e.regions[r].pay_ratio, f"migration.emigration.regions.{r}.pay_ratio", year0)[0]
+            for r in self.regions
+        ])[None, :]
+        self.mean_ratio0 = weighted(self.ratio0, self.shares)
+        self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        self.imm_elasticity = p.s("migration.immigration.elasticity")
+        self.imm_base = p.t("migration.immigration.base_inflow")
+        self.home = p.t("migration.immigration.home_premium")
+        self.home0 = central(mig.immigration.home_premium, "migration.immigration.home_premium", year0)[0]
+        self.attrition = p.t("workforce.attrition")
+        # R&D/compute money adds AI labour demand (units x effect, people)
+        self.demand = p.t("market.demand") + rows(units["rd_compute"])
+        self.reskilled = rows(units["reskilling"])
+        self.visas = rows(units["talent_visas"])
+        self.return_incentives = rows(units["diaspora_return"])
+        self.retained = rows(units["retention_pay_raw"])  # covered worker-years
+        self.raise_ = (p.s("levers.retention_pay.effect") if scenario.levers.retention_pay is not None
+                       else np.zeros(p.n))
+        # emigration multiplier by qualification and age band, (Q, B)
+        age = np.array([e.age_multiplier.get(b, 1.0) for b in AGE_BANDS])
+        qual = np.array([e.qualification_multiplier.get(q, 1.0) for q in QUALIFICATIONS])
+        self.mult_qa = qual[:, None] * age[None, :]
+        band = {b: j for j, b in enumerate(AGE_BANDS)}
+        self.entry = {k: band[v] for k, v in wfs.entry_band.items()}
+        mix = mig.immigration.qualification_mix
+        self.mix = np.array([mix.get(q, 0.0) for q in QUALIFICATIONS])
+        self.reskilled_mix = np.array([wfs.reskilled_mix.get(q, 0.0) for q in QUALIFICATIONS])

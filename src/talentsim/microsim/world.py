@@ -1,0 +1,263 @@
+"""The individual-level engine: SimPy processes carry people through the cohort engine's
+mechanisms, one draw at a time.
+
+One *agent* stands for ``scale`` (K) people. Each year the flows that enter the system
+(AI-track entrants, fellowship applicants, immigrants, reskilled workers) become Poisson
+counts of agents at mean ``flow / K``; the initial workforce and diaspora are ``T / K`` agents
+(stochastically rounded) spread multinomially over qualification x age band. Each agent is a
+SimPy process that lives its life in yearly steps: undergraduate study (dropout hazard,
+graduation by the finishing schedule, service as extra study years; drawn at entry, one
+timeout to the end), a destination, an application for a master's or PhD place held as a
+capacity-limited :class:`simpy.Resource` for the whole course (those who miss out wait and
+reapply, or leave), AI work in Korea (emigration by age band and qualification, attrition,
+ageing, retirement), the diaspora (return) and back.
+
+Every probability is the cohort engine's, evaluated for the same draw by the same code
+(:class:`talentsim.engine.params.Params`, :func:`~talentsim.engine.params.budgets`,
+:func:`~talentsim.engine.params.lever_units`, ``ProgrammeInputs``, ``LabourParams``, :mod:`talentsim.engine.labour` and the hazard
+functions of :mod:`talentsim.engine.workforce`), and the events of a year follow the cohort engine's
+order (ticks of a tenth of a year): market (premium, take-up, hazards, entrants) -> admission
+rounds -> workforce outflows and returns -> end of the study year (dropouts, graduations,
+destinations) -> end-of-year record. The mean trajectory over agents therefore equals the
+cohort engine's up to Monte Carlo noise; docs/microsim.md gives the agreement and the few
+remaining differences.
+
+>>> draws = sample_inputs(scenario, 4, rng=1)                       # doctest: +SKIP
+>>> result = simulate_microsim(scenario, draws, scale=10)           # doctest: +SKIP
+>>> summarize(result.run)          # same metrics as the cohort engine + seat_wait_years
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import simpy
+
+from ..engine.education import fellowship_hazard
+from ..engine.labour import (
+    market_share,
+    premium_step,
+    take,
+    take_up_multiplier,
+)
+from ..engine.workforce import BAND_YEARS
+from ..scenario.schema import AGE_BANDS, QUALIFICATIONS, SPINUP_YEARS
+from .education import EducationProcesses
+from .inputs import DrawInputs
+from .labour import LabourProcesses
+from .people import (
+    ADMIT,
+    BACHELOR,
+    MARKET,
+    MASTER,
+    NEW_APPLICANT,
+    PHD,
+    RECORD,
+    STUDYING,
+    TICKS,
+    TRACK_AFTER,
+    GraduateProgramme,
+)
+
+
+class World(EducationProcesses, LabourProcesses):
+    """One draw's simulation: environment, random numbers, inputs, counters."""
+
+    def __init__(self, inputs: DrawInputs, scale: float, rng: np.random.Generator):
+        self.x, self.k, self.rng = inputs, float(scale), rng
+        self.env = simpy.Environment()
+        self.n_years = n = inputs.n_years
+        self.first_live = SPINUP_YEARS
+        self._buf: list[float] = []
+        self.master = GraduateProgramme(self, inputs.master, MASTER, BACHELOR)
+        self.phd = GraduateProgramme(self, inputs.phd, PHD, MASTER)
+        lab = inputs.labour
+        self.entry_band = {name: lab.entry[name] for name in lab.entry}
+        self.last_band = len(AGE_BANDS) - 1
+        self.mult = lab.mult_qa.tolist()  # (Q, B)
+        self.region_names = list(lab.regions)
+        # state read by agents, refreshed by the market each year
+        self.take_up = 1.0
+        self.p_ai_b = [0.0] * n
+        self.p_emig = [[0.0] * len(AGE_BANDS) for _ in QUALIFICATIONS]
+        self.region_cum = [1.0] * len(self.region_names)
+        self.attr = 0.0
+        self.p_age = 1.0 / BAND_YEARS
+        self.rho = 0.0
+        self.premium = lab.premium0.copy()
+        self.shortage_rate = inputs.shortage_start.copy()
+        # live stocks (agents)
+        self.n_ug = 0
+        self.work = [0, 0, 0]
+        self.dias = [0, 0, 0]
+        # flows per simulated year (agents)
+        self.f = {key: [0] * n for key in (
+            "ai_track_entrants", "grads_bachelor", "dropouts_bachelor", "study_abroad",
+            "inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees",
+            "emigration", "attrition", "retirement")}
+        self.emig_region = [[0] * n for _ in self.region_names]
+        self.series: dict[str, list[float]] = {}
+        self.initial: dict[str, float] = {}
+        # distributions and cohort tracking
+        self.ttd = {q: Counter() for q in ("bachelor", "master", "phd")}
+        self.wait = {q: Counter() for q in ("master", "phd")}
+        self.careers: Counter = Counter()
+        self.spells: Counter = Counter()  # start year index -> agents in a running spell
+        self.track = [[0, 0, 0, 0] for _ in range(n)]  # entry year -> agents per state
+        self.tracked: dict[tuple[int, int], list[int]] = {}
+        self.agents = 0
+
+    # -------------------------------------------------------------- helpers
+    def u(self) -> float:
+        """A uniform(0, 1) variate from this draw's generator (drawn in blocks)."""
+        buf = self._buf
+        if not buf:
+            buf.extend(self.rng.random(1 << 16).tolist())
+        return buf.pop()
+
+    def round(self, x: float) -> int:
+        """Stochastic rounding: floor(x) + Bernoulli(frac(x)); the mean is exactly x."""
+        whole = math.floor(x)
+        return whole + (1 if self.u() < x - whole else 0)
+
+    def move(self, entry: int, old: int, new: int) -> None:
+        if entry >= 0:
+            row = self.track[entry]
+            row[old] -= 1
+            row[new] += 1
+
+    def start(self, gen) -> None:
+        self.agents += 1
+        self.env.process(gen)
+
+    # -------------------------------------------------------------- yearly processes
+    def office(self, prog: GraduateProgramme):
+        """Admission rounds: free places = capacity - places held; international students fill
+        their share of the places (share x capacity - those enrolled, at most the free places;
+        the fraction rounded at random so the mean matches the cohort engine); domestic
+        applicants request places in order of first application (then at random) and the seats
+        resource grants them while places last."""
+        env = self.env
+        yield env.timeout(ADMIT)
+        while True:
+            i = env.now // TICKS
+            seats = prog.seats
+            seats.capacity = self.round(prog.data.seats[i] / self.k)
+            free = max(seats.capacity - seats.count, 0)
+            want = min(max(prog.data.international[i] * seats.capacity - prog.intl_holding, 0.0), free)
+            n_intl = self.round(want)
+            for _ in range(n_intl):
+                self.start(self.international(prog, seats.request()))
+            pending, prog.pending = prog.pending, []
+            pending.sort(key=lambda item: (item[0], item[1]))
+            admitted = 0
+            for first, _, decision in pending:
+                request = seats.request()
+                if request.triggered:
+                    admitted += 1
+                    decision.succeed(request)
+                else:
+                    request.cancel()
+                    decision.succeed(None)
+            c = prog.c
+            c["applicants"][i] = len(pending)
+            c["reapplicants"][i] = sum(1 for first, _, _ in pending if first < NEW_APPLICANT)
+            c["intake_domestic"][i] = admitted
+            c["intake_international"][i] = n_intl
+            yield env.timeout(TICKS)
+
+    def market(self):
+        """Start of each year: the cohort engine's market and labour step on the aggregate
+        state, then the year's new agents."""
+        env, x, k, rng = self.env, self.x, self.k, self.rng
+        lab = x.labour
+        for i in range(self.n_years):
+            live = i >= self.first_live
+            if i == self.first_live:
+                self.snapshot()
+            if live:
+                self.premium = premium_step(lab, self.premium, self.shortage_rate)
+                self.take_up = float(take_up_multiplier(lab, self.shortage_rate)[0])
+            else:
+                self.take_up = 1.0
+            m = self.take_up
+            dm, dp, aj, ab = (x.dest[key][i] for key in ("master", "phd", "ai_job", "abroad"))
+            # the cohort engine's take(base, m, ceiling) per person, on shares of graduates
+            self.p_ai_b[i] = float(take(aj, m, 1 - dm - dp - ab))
+            M, P = x.master, x.phd
+            self.master.p_ai[i] = float(take(M.ai_job[i], m, 1 - M.to_phd[i] - M.abroad[i]))
+            self.phd.p_ai[i] = float(take(P.ai_job[i], m, 1 - P.abroad[i]))
+            # applicants who give up: the market share of graduates not studying further
+            self.master.p_leaver_ai[i] = min(float(market_share(aj, 1 - dm - dp)) * m, 1.0)
+            self.phd.p_leaver_ai[i] = min(float(market_share(M.ai_job[i], 1 - M.to_phd[i])) * m, 1.0)
+            # fellowships: a lower PhD dropout hazard for the funded share of students
+            enrolled = self.phd.seats.count * k
+            self.phd.hazard[i] = float(fellowship_hazard(x.phd.hazard[i], x.fellows_raw[i], enrolled, x.gain))
+            if live:
+                self.labour_year(i)
+            # new AI-track entrants (Poisson), by service group
+            n = int(rng.poisson(x.ai_entrants[i] / k))
+            serving = int(rng.binomial(n, x.serve[i])) if n else 0
+            self.f["ai_track_entrants"][i] = n
+            entry = i if live else -1
+            if live:
+                self.track[i][STUDYING] += n
+            self.n_ug += n
+            for j in range(n):
+                self.start(self.undergraduate(1 if j < serving else 0, entry))
+            for _ in range(int(rng.poisson(x.fellows[i] / k))):  # extra PhD applicants
+                self.start(self.applicant(self.phd, -1))
+            yield env.timeout(RECORD - MARKET)
+            self.record(i)
+            if i == self.first_live - 1:
+                self.seed_stocks()
+            yield env.timeout(TICKS - RECORD)
+
+    def snapshot(self) -> None:
+        """Stocks at the end of the year before the horizon (``Run.initial``)."""
+        k = self.k
+        self.initial = {
+            "students_bachelor": self.n_ug * k,
+            "enrolled_master": self.master.seats.count * k, "enrolled_phd": self.phd.seats.count * k,
+            "waitlist_master": self.master.c["waitlist"][self.first_live - 1] * k,
+            "waitlist_phd": self.phd.c["waitlist"][self.first_live - 1] * k,
+            "ai_workforce": sum(self.work) * k, "diaspora": sum(self.dias) * k,
+        }
+
+    def record(self, i: int) -> None:
+        """End of year ``i``: stocks, the shortage rate, cohort tracking."""
+        for prog in (self.master, self.phd):
+            prog.c["enrolled"][i] = prog.seats.count
+        if i < self.first_live:
+            return
+        k = self.k
+        demand = float(self.x.labour.demand[i][0])
+        supply = sum(self.work) * k
+        shortage = demand - supply
+        self.shortage_rate = np.array([shortage / max(demand, 1.0)])
+        values = self.year_values
+        row = {
+            "students_bachelor": self.n_ug * k,
+            "ai_workforce": supply,
+            **{f"ai_workforce_{q}": self.work[j] * k for j, q in enumerate(QUALIFICATIONS)},
+            "diaspora": sum(self.dias) * k,
+            "shortage": shortage,
+            "shortage_probability": float(shortage > 0),
+            "domestic_ai_premium": values["premium"],
+            "retention_coverage": values["covered"],
+            "emigration_rate": self.f["emigration"][i] * k / max(values["start_total"], 1e-300),
+        }
+        for name, value in row.items():
+            self.series.setdefault(name, []).append(value)
+        for after in TRACK_AFTER:
+            e = i - after + 1
+            if e >= self.first_live:
+                self.tracked[(e, after)] = list(self.track[e])
+
+    def run(self) -> None:
+        self.env.process(self.market())
+        self.env.process(self.office(self.master))
+        self.env.process(self.office(self.phd))
+        self.env.run(until=self.n_years * TICKS)

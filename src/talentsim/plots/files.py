@@ -1,0 +1,196 @@
+"""Results directories to figure files: which figures suit a directory, rendering outside
+pyplot (no backend switch), atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+from .policy import comparison, lever_costs
+from .sensitivity import sobol_bars, sobol_over_time, tornado, variance_shares
+from .style import DPI, FIGSIZE, INFLOWS, MAX_BANDED, OUTFLOWS, PIPELINE, scenario_names
+from .timeseries import demography, fan_chart, flows, pipeline, shortage, supply_demand
+
+# ---------------------------------------------------------------- results directories
+
+@dataclass(frozen=True)
+class Results:
+    """A results directory read back: its kind (``run``, ``comparison``, ``sensitivity``), its
+    manifest and its frames (``summary``, ``comparison``, ``levers``, ``sensitivity``,
+    ``variance_shares``; a comparison's ``summary`` concatenates every scenario's)."""
+
+    path: Path
+    kind: str
+    manifest: dict
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str
+    draw: Callable[..., Any]  # draw(ax=ax) -> Axes
+    size: tuple[float, float] = FIGSIZE
+
+
+#: kind -> (frame name, file, required)
+FILES = {
+    "run": (("summary", "summary.csv", True),),
+    "comparison": (("comparison", "comparison.csv", True), ("levers", "levers.csv", True)),
+    "sensitivity": (("sensitivity", "sensitivity.csv", True), ("variance_shares", "variance_shares.csv", False)),
+}
+
+
+def read_results(results_dir: str | os.PathLike) -> Results:
+    """Read ``manifest.json`` and the frames a results directory of its ``kind`` holds."""
+    path = Path(results_dir)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no manifest.json; pass a directory written by "
+                                "talentsim run, compare or sensitivity") from None
+    kind = manifest.get("kind")
+    if kind not in FILES:
+        raise ValueError(f"{path / 'manifest.json'}: kind: must be one of {', '.join(FILES)} (got {kind!r})")
+    frames = {}
+    for name, file, required in FILES[kind]:
+        if (path / file).is_file():
+            frames[name] = pd.read_csv(path / file)
+        elif required:
+            raise FileNotFoundError(f"{path}: {file} is missing; a '{kind}' results directory has it")
+    if kind == "comparison":
+        subs = [path / n / "summary.csv" for n in manifest.get("scenarios", [])]
+        if subs and all(p.is_file() for p in subs):
+            frames["summary"] = pd.concat([pd.read_csv(p) for p in subs], ignore_index=True)
+    return Results(path, kind, manifest, frames)
+
+
+RUN_FANS = ("ai_workforce", "ai_workforce_master", "ai_workforce_phd", "ai_track_entrants",
+            "diaspora", "emigration", "shortage", "budget_spent")
+COMPARE_METRICS = ("ai_workforce", "shortage", "diaspora", "budget_spent")
+
+
+def run_specs(r: Results) -> list[FigureSpec]:
+    s = r.frames["summary"]
+    have = set(s["metric"])
+    specs = [FigureSpec(f"{m}_fan", partial(fan_chart, s, m)) for m in RUN_FANS if m in have]
+    table = (("demography", demography, {"cohort18", "births_18_years_before"}),
+             ("pipeline", pipeline, {m for m, _ in PIPELINE}),
+             ("flows", flows, {m for m, _, _ in INFLOWS + OUTFLOWS}),
+             ("shortage_probability", shortage, {"shortage_probability"}),
+             ("supply_demand", supply_demand, {"demand", "ai_workforce"}))
+    specs += [FigureSpec(name, partial(fn, s)) for name, fn, needs in table if needs <= have]
+    return specs
+
+
+def comparison_specs(r: Results) -> list[FigureSpec]:
+    c, base = r.frames["comparison"], r.manifest.get("base")
+    names = scenario_names(c)
+    chunks = [names[i:i + MAX_BANDED] for i in range(0, len(names), MAX_BANDED)]
+    specs = []
+    for m in (m for m in COMPARE_METRICS if m in set(c["metric"])):
+        for i, chunk in enumerate(chunks, 1):
+            suffix = f"_{i}" if len(chunks) > 1 else ""
+            specs.append(FigureSpec(f"compare_{m}{suffix}",
+                                    partial(comparison, c[c["scenario"].isin(chunk)], m, base=base)))
+    levers = r.frames["levers"]
+    if not levers.empty:
+        rows = int(levers["krw_bn_per_extra_worker_2035"].notna().sum())
+        specs.append(FigureSpec("lever_costs", partial(lever_costs, levers, base=base),
+                                (FIGSIZE[0], max(3.5, 0.55 * rows + 2.2))))
+    s = r.frames.get("summary")
+    if s is not None:
+        specs.append(FigureSpec("scenarios_ai_workforce_fan", partial(fan_chart, s, "ai_workforce")))
+        if "shortage_probability" in set(s["metric"]):
+            specs.append(FigureSpec("scenarios_shortage_probability", partial(shortage, s)))
+    return specs
+
+
+def sensitivity_specs(r: Results) -> list[FigureSpec]:
+    f, m = r.frames["sensitivity"], r.manifest
+    kw = {"scenario": m.get("scenario"), "metric": m.get("metric")}
+    specs = []
+    tall = (FIGSIZE[0], 7.5)
+    if f[["low", "high"]].notna().all(axis=1).any():
+        specs.append(FigureSpec("tornado", partial(tornado, f, **kw), tall))
+    st = f.dropna(subset=["ST"])
+    if not st.empty:
+        year = m.get("year") if m.get("year") in set(st["year"]) else int(st["year"].max())
+        specs.append(FigureSpec(f"sobol_{year}", partial(sobol_bars, f, int(year), **kw), tall))
+        if st["year"].nunique() > 1:
+            specs.append(FigureSpec("sobol_over_time", partial(sobol_over_time, f, **kw)))
+    shares = r.frames.get("variance_shares")
+    if shares is not None and not shares.dropna(subset=["share"]).empty:
+        specs.append(FigureSpec("variance_shares", partial(variance_shares, shares, **kw)))
+    return specs
+
+
+SPECS = {"run": run_specs, "comparison": comparison_specs, "sensitivity": sensitivity_specs}
+
+
+def figures_for(results: Results | str | os.PathLike) -> list[FigureSpec]:
+    """The figures that suit a results directory (by its manifest's ``kind`` and the metrics
+    and rows present), each as a name and a function drawing on a given Axes."""
+    r = results if isinstance(results, Results) else read_results(results)
+    return SPECS[r.kind](r)
+
+
+def render(spec: FigureSpec, fmt: str = "png") -> bytes:
+    """Draw ``spec`` on a figure outside pyplot (no backend state, nothing to close) and return
+    the encoded image (``png`` or ``svg``)."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=spec.size, layout="constrained")
+    spec.draw(ax=fig.add_subplot())
+    buf = io.BytesIO()
+    # fixed SVG ids and no date, so that the same results give the same files
+    with matplotlib.rc_context({"svg.hashsalt": "talentsim"}):
+        fig.savefig(buf, format=fmt, dpi=DPI, metadata={"Date": None} if fmt == "svg" else None)
+    return buf.getvalue()
+
+
+def write_file_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``target``, then rename it to ``target``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def plot_results_dir(results_dir: str | os.PathLike, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write every figure that suits ``results_dir`` (see :func:`figures_for`) to
+    ``results_dir/figures/NAME.FORMAT``; each file is rendered in memory, written to a temporary
+    name and renamed, so a crash never leaves a half-written figure. Returns the paths written.
+    """
+    bad = [f for f in formats if f not in ("png", "svg", "pdf")]
+    if bad:
+        raise ValueError(f"formats: must be png, svg or pdf (got {', '.join(map(repr, bad))})")
+    r = read_results(results_dir)
+    out = r.path / "figures"
+    out.mkdir(exist_ok=True)
+    written = []
+    for spec in figures_for(r):
+        for fmt in formats:
+            target = out / f"{spec.name}.{fmt}"
+            write_file_atomic(target, render(spec, fmt))
+            written.append(target)
+    return written
