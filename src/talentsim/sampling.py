@@ -28,24 +28,12 @@ from typing import Any, Literal
 import numpy as np
 from scipy.stats import norm, qmc
 
-from .scenario.inputs import iter_dists
+from .scenario.inputs import correlation_matrix, iter_dists
 
 Method = Literal["mc", "lhs", "sobol"]
 METHODS: tuple[str, ...] = ("mc", "lhs", "sobol")
 BLOCK = 4096
 _EPS = 1e-12  # keeps ppf finite for unbounded distributions
-
-
-def correlation_matrix(pairs) -> tuple[list[str], np.ndarray]:
-    """Names involved and the *normal-scale* correlation matrix of a Gaussian copula whose
-    Spearman correlations are the declared ones: r = 2 sin(pi * rho_s / 6)."""
-    names = sorted({n for a, b, _ in pairs for n in (a, b)})
-    index = {n: i for i, n in enumerate(names)}
-    matrix = np.eye(len(names))
-    for a, b, rho in pairs:
-        r = 2 * np.sin(np.pi * rho / 6)
-        matrix[index[a], index[b]] = matrix[index[b], index[a]] = r
-    return names, matrix
 
 
 def _correlate(u: dict[str, np.ndarray], pairs) -> None:

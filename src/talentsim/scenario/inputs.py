@@ -338,3 +338,15 @@ def central(q: Quantity, name: str, years: np.ndarray) -> np.ndarray:
     """
     medians = {key: np.array([median(d)]) for key, d in iter_dists(q, name)}
     return evaluate(q, name, years, medians, 1)[0]
+
+
+def correlation_matrix(pairs) -> tuple[list[str], np.ndarray]:
+    """Names involved and the *normal-scale* correlation matrix of a Gaussian copula whose
+    Spearman correlations are the declared ones: r = 2 sin(pi * rho_s / 6)."""
+    names = sorted({n for a, b, _ in pairs for n in (a, b)})
+    index = {n: i for i, n in enumerate(names)}
+    matrix = np.eye(len(names))
+    for a, b, rho in pairs:
+        r = 2 * np.sin(np.pi * rho / 6)
+        matrix[index[a], index[b]] = matrix[index[b], index[a]] = r
+    return names, matrix

@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .checks import check_bounds, check_consistency
 from .inputs import DISTRIBUTIONS, PATHS
-from .schema import Scenario, check_bounds, check_consistency
+from .schema import Scenario
 
 __all__ = ["Problem", "ScenarioError", "load_scenario", "resolve", "validate_files"]
 

@@ -1,0 +1,156 @@
+"""The checks every route into a scenario goes through (YAML files, ``with_values``, posterior
+files): value bounds over the simulated years (:func:`check_bounds`, from the ``Bounds`` of each
+field) and the consistency of the whole scenario (:func:`check_consistency`). Each returns
+``(field.path, message, value)`` triples so that all problems of a file are reported at once."""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+import numpy as np
+from pydantic import BaseModel
+
+from .inputs import correlation_matrix, iter_dists, quantity_range
+from .schema import AGE_BANDS, QUALIFICATIONS, Bounds, Scenario, Section
+
+
+def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[str, str, object]]:
+    """Every ``(field.path, message, value)`` whose possible values break its ``Bounds``."""
+    problems: list[tuple[str, str, object]] = []
+    for name, info in type(obj).model_fields.items():
+        value = getattr(obj, name)
+        path = f"{prefix}.{name}" if prefix else name
+        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        if bounds is not None and value is not None:
+            lo, hi = quantity_range(value, years)
+            if not bounds.holds(lo, hi):
+                message = bounds.describe()
+                if lo != hi:
+                    message += f" but can take {lo:g} to {hi:g}"
+                    if math.isinf(lo) or math.isinf(hi):
+                        message += "; use a bounded distribution (uniform, triangular, pert, beta, truncnormal)"
+                problems.append((path, message, value))
+        if isinstance(value, Section):
+            problems += check_bounds(value, years, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, Section):
+                    problems += check_bounds(item, years, f"{path}.{key}")
+    return problems
+
+
+def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
+    """Cross-field rules that single fields cannot state."""
+    problems: list[tuple[str, str, object]] = []
+    years = s.sim_years
+
+    def upper(q) -> float:
+        return quantity_range(q, years)[1]
+
+    d = s.education.destinations
+    total = sum(upper(getattr(d, k)) for k in ("master", "phd", "ai_job", "abroad"))
+    if total > 1 + 1e-9:
+        problems.append(
+            ("education.destinations", f"shares can add up to more than 1 (max {total:.3g})", None)
+        )
+    for prog in ("master", "phd"):
+        p = getattr(s.graduate_school, prog)
+        total = upper(p.ai_job) + upper(p.abroad) + upper(p.to_phd)
+        if total > 1 + 1e-9:
+            problems.append(
+                (
+                    f"graduate_school.{prog}",
+                    f"ai_job + abroad + to_phd can add up to more than 1 (max {total:.3g})",
+                    None,
+                )
+            )
+    init = s.workforce.initial
+    total = quantity_range(init.master_share)[1] + quantity_range(init.phd_share)[1]
+    if total > 1 + 1e-9:
+        problems.append(
+            ("workforce.initial", f"master_share + phd_share can exceed 1 (max {total:.3g})", None)
+        )
+    e = s.migration.emigration
+    worst = upper(e.max_rate) * max(e.age_multiplier.values(), default=1) * max(
+        e.qualification_multiplier.values(), default=1
+    ) + upper(s.workforce.attrition)
+    if worst > 0.8:
+        problems.append(
+            (
+                "migration.emigration.max_rate",
+                "max_rate x largest multipliers + attrition must stay <= 0.8 so that"
+                f" outflows never exceed the stock (got {worst:.3g})",
+                None,
+            )
+        )
+    if quantity_range(e.base_rate)[1] >= quantity_range(e.max_rate)[0]:
+        problems.append(
+            ("migration.emigration.base_rate", "must be below max_rate", e.base_rate)
+        )
+    r = s.migration.returns
+    if quantity_range(r.base_rate)[1] >= quantity_range(r.max_rate)[0]:
+        problems.append(("migration.returns.base_rate", "must be below max_rate", r.base_rate))
+    problems += _check_correlations(s)
+    problems += _check_inputs_from(s)
+    known = set(QUALIFICATIONS) | {"immigrant", "returnee", "reskilled"}
+    bad = sorted(set(s.workforce.entry_band) - known)
+    if bad:
+        problems.append(("workforce.entry_band", f"keys must be among {sorted(known)}", bad))
+    bad = sorted(set(s.workforce.entry_band.values()) - set(AGE_BANDS))
+    if bad:
+        problems.append(("workforce.entry_band", f"values must be among {list(AGE_BANDS)}", bad))
+    missing = sorted(known - set(s.workforce.entry_band))
+    if missing:
+        problems.append(("workforce.entry_band", f"missing keys {missing}", None))
+    for where, mix in (("migration.immigration.qualification_mix", s.migration.immigration.qualification_mix),
+                       ("workforce.reskilled_mix", s.workforce.reskilled_mix)):
+        if not mix or set(mix) - set(QUALIFICATIONS) or abs(sum(mix.values()) - 1) > 1e-6 or min(mix.values()) < 0:
+            problems.append((where, f"needs keys among {list(QUALIFICATIONS)} with shares >= 0 adding up to 1", mix))
+    return problems
+
+
+def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
+    """Correlated inputs must be distributions of this scenario; the matrix must be valid."""
+    names = [n for n, _ in iter_dists(s)]
+    problems: list[tuple[str, str, object]] = []
+    seen: set[frozenset] = set()
+    for k, c in enumerate(s.correlations):
+        where = f"correlations.{k}.between"
+        for name in c.between:
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append((where, f"'{name}' is not an uncertain input (a distribution) of this scenario{hint}", None))
+        if c.between[0] == c.between[1]:
+            problems.append((where, "an input cannot be correlated with itself", list(c.between)))
+        pair = frozenset(c.between)
+        if pair in seen:
+            problems.append((where, "this pair is declared twice", list(c.between)))
+        seen.add(pair)
+    if not problems and s.correlations:
+        _, matrix = correlation_matrix([(c.between[0], c.between[1], c.rank) for c in s.correlations])
+        if np.linalg.eigvalsh(matrix).min() <= 1e-10:
+            problems.append(("correlations", "the declared correlations are inconsistent (the matrix is not positive definite)", None))
+    return problems
+
+
+def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
+    """The posterior file exists, is readable and holds only inputs of this scenario."""
+    if not s.inputs_from:
+        return []
+    import pandas as pd  # only when a posterior file is named
+
+    try:
+        path = s.inputs_from
+        frame = pd.read_csv(path, nrows=1) if path.endswith(".csv") else pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        return [("inputs_from", f"cannot read the posterior file: {exc}", s.inputs_from)]
+    names = {n for n, _ in iter_dists(s)}
+    unknown = sorted(set(frame.columns) - names - {"distance"})
+    if unknown:
+        return [("inputs_from", f"columns that are not uncertain inputs of this scenario: {unknown[:5]}"
+                 + (" ..." if len(unknown) > 5 else ""), s.inputs_from)]
+    if len(frame) == 0:
+        return [("inputs_from", "the posterior sample is empty", s.inputs_from)]
+    return []
