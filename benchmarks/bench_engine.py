@@ -13,13 +13,13 @@ import os
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
 
-import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import argparse
+import platform
+import statistics
+import time
+from pathlib import Path
 
-import talentsim as ts  # noqa: E402
+import talentsim as ts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,6 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +93,7 @@ def main() -> None:
         if not pattern.search(text):
             sys.exit(f"README.md has no <!-- generated:{name} --> block")
         table = make()
-        text = pattern.sub(lambda m: m.group(1) + table + m.group(2), text)
+        text = pattern.sub(lambda m, table=table: m.group(1) + table + m.group(2), text)
     readme.write_text(text)
     print("README.md tables regenerated")
 

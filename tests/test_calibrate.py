@@ -152,7 +152,7 @@ def test_calibration_recovers_known_inputs(synthetic):
     scenario, obs = synthetic
     fit = cal.calibrate(scenario, obs, n_draws=6000, accept=0.03, seed=3)
     assert fit.n_accepted == 180
-    assert list(fit.posterior.columns) == sorted(FREE) + ["distance"]
+    assert list(fit.posterior.columns) == [*sorted(FREE), "distance"]
     assert fit.posterior["distance"].is_monotonic_increasing
     report = fit.report.set_index("input")
     for name, true in FREE.items():
@@ -184,7 +184,7 @@ def test_draws_from_posterior_pins_posterior_inputs(synthetic, tmp_path):
     np.testing.assert_array_equal(again["education.destinations.ai_job"], values["education.destinations.ai_job"])
     full = cal.draws_from_posterior(scenario, fit.posterior, 400, seed=2)
     run = ts.simulate(scenario, full, metrics=["ai_workforce"])
-    pinned = pd.DataFrame({k: v for k, v in full.chunk(0, 400).items()})
+    pinned = pd.DataFrame(dict(full.chunk(0, 400).items()))
     best = fit.posterior.drop(columns="distance")
     assert set(map(tuple, pinned[best.columns].to_numpy())) <= set(map(tuple, best.to_numpy()))
     assert run["ai_workforce"].shape == (400, 12)

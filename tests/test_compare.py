@@ -6,8 +6,8 @@ import pytest
 from click.testing import CliRunner
 
 import talentsim as ts
-from talentsim.cli import main
 from talentsim.analysis.compare import COMPARISON_COLUMNS, LEVER_COLUMNS
+from talentsim.cli import main
 
 from .conftest import BASELINE, ROOT, write_scenario
 

@@ -38,7 +38,7 @@ def check_sane(run):
     for name in STOCKS:
         assert np.all(run[name] >= -1e-9), name
     flows = [n for n in run.metrics if n.startswith(("inflow_", "grads_", "dropouts_", "intake_"))]
-    for name in flows + ["emigration", "retirement", "attrition"]:
+    for name in [*flows, "emigration", "retirement", "attrition"]:
         assert np.all(run[name] >= -1e-9), name
     parts = run["ai_workforce_bachelor"] + run["ai_workforce_master"] + run["ai_workforce_phd"]
     np.testing.assert_allclose(parts, run["ai_workforce"], rtol=1e-12)

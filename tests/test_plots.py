@@ -12,19 +12,19 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from click.testing import CliRunner  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.container import ErrorbarContainer  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from matplotlib.collections import PolyCollection
+from matplotlib.container import ErrorbarContainer
 
-import talentsim as ts  # noqa: E402
-from talentsim import plots  # noqa: E402
-from talentsim.cli import main  # noqa: E402
+import talentsim as ts
+from talentsim import plots
+from talentsim.cli import main
 
-from .conftest import BASELINE, ROOT  # noqa: E402
+from .conftest import BASELINE, ROOT
 
 SENS_COLUMNS = ["input", "group", "metric", "year", "low", "high", "swing", "S1", "S1_conf", "ST", "ST_conf"]
 
@@ -285,7 +285,7 @@ def test_plot_results_dir_leaves_no_half_written_file(sensitivity_dir, monkeypat
 
 
 def test_plot_results_dir_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no manifest.json"):
+    with pytest.raises(FileNotFoundError, match=r"no manifest\.json"):
         plots.plot_results_dir(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "mystery"}))
     with pytest.raises(ValueError, match="kind: must be one of run, comparison, sensitivity"):

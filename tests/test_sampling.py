@@ -1,5 +1,7 @@
 """Sampling designs: reproducible, chunk-invariant, one stream per input."""
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -13,7 +15,7 @@ def test_chunks_give_the_same_values_as_one_pass(baseline, method):
     draws = ts.sample_inputs(baseline, n_draws=BLOCK + 900, method=method, rng=5)
     whole = draws.chunk(0, draws.n_draws)
     cuts = [0, 7, 1000, BLOCK, BLOCK + 1, draws.n_draws]
-    parts = [draws.chunk(a, b) for a, b in zip(cuts, cuts[1:])]
+    parts = [draws.chunk(a, b) for a, b in itertools.pairwise(cuts)]
     for name in draws.names:
         np.testing.assert_array_equal(np.concatenate([p[name] for p in parts]), whole[name])
 

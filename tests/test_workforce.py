@@ -90,7 +90,7 @@ TOY = {
     "levers": {"reskilling": {"cost_per_unit_krw_bn": 0.01, "effect": 0.1, "lag_years": 0}},  # 1000 a year
     "workforce": {"initial": {"total": 0.0, "diaspora": 0.0}, "attrition": 0.15},
     "migration": {"emigration": {"base_rate": 0.05, "max_rate": 0.1, "elasticity": 0.0,
-                                 "age_multiplier": {b: 1.0 for b in range(20, 65, 5)},
+                                 "age_multiplier": dict.fromkeys(range(20, 65, 5), 1.0),
                                  "qualification_multiplier": {"bachelor": 1.0, "master": 1.0, "phd": 1.0}},
                   "returns": {"base_rate": 0.0, "max_rate": 0.3},
                   "immigration": {"base_inflow": 0.0}},

@@ -22,11 +22,11 @@ __all__ = [
     "Run",
     "Scenario",
     "ScenarioError",
+    "__version__",
     "compare_policies",
     "load_scenario",
     "plots",
     "sample_inputs",
     "simulate",
     "summarize",
-    "__version__",
 ]

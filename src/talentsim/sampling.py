@@ -160,7 +160,8 @@ class Draws:
             return out
         if self.method == "lhs" and self.inputs:
             perm_keys = np.array([
-                np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), 1)).generate_state(1, np.uint64)[0]
+                np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), 1))
+                .generate_state(1, np.uint64)[0]
                 for name, _ in self.inputs], dtype=np.uint64)
             strata = permutation_slice(self.n_draws, perm_keys, start, stop)  # all inputs at once
         for j, (name, _) in enumerate(self.inputs):
@@ -174,7 +175,7 @@ class Draws:
         """Input values for draws ``start:stop``: {input name: array of shape (stop-start,)}."""
         u = self.uniforms(start, stop)
         values = {}
-        for name, dist in self.inputs:
+        for name, _dist in self.inputs:
             if name in self.fixed:
                 v = np.asarray(self.fixed[name], dtype=float)
                 values[name] = np.broadcast_to(v if v.ndim == 0 else v[start:stop], (stop - start,)).copy()

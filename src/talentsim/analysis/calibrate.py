@@ -136,7 +136,7 @@ def calibrate(
             raise ValueError(f"no draw within epsilon={epsilon:g} (smallest distance {dist.min():.4g}); "
                              "raise epsilon or n_draws")
     else:
-        keep = np.argsort(dist, kind="stable")[: max(1, int(round(accept * draws.n_draws)))]
+        keep = np.argsort(dist, kind="stable")[: max(1, round(accept * draws.n_draws))]
     keep = keep[np.argsort(dist[keep], kind="stable")]
     values = _input_values(draws, chunk_size)
     posterior = pd.DataFrame({name: values[name][keep] for name in draws.names})

@@ -27,7 +27,8 @@ from .output import figures_and_report
               help="Sobol base sample, rounded up to a power of two (the model runs draws x (inputs + 2) "
                    "times); the group variance shares use 8x as many base rows")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/sensitivity_<scenario name>]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="results directory [results/sensitivity_<scenario name>]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
 def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plots, with_report) -> None:
@@ -35,7 +36,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
     from ..analysis import sensitivity as sa
     from ..results import METRICS
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     try:
         scenario = load_scenario(scenario_file)
@@ -99,7 +100,8 @@ def read_observed_or_exit(path):
 @click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True,
               help="share of prior draws accepted (the closest)")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/calibration_<scenario name>]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="results directory [results/calibration_<scenario name>]")
 def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
     """Calibrate SCENARIO's uncertain inputs to observations (rejection ABC); write posterior.parquet."""
     from ..analysis import calibrate as cal
@@ -129,7 +131,8 @@ def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
 @click.option("--draws", "n_draws", type=click.IntRange(min=10), default=20000, show_default=True, help="prior draws")
 @click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/backtest_<scenario name>_<year>]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="results directory [results/backtest_<scenario name>_<year>]")
 def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir) -> None:
     """Calibrate on observations up to --fit-until, project the rest, score the held-back ones."""
     from ..analysis.backtest import backtest as run_backtest

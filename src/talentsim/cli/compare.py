@@ -26,7 +26,8 @@ from .output import figures_and_report
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [base's sampling.seed]")
 @click.option("--sampling", type=click.Choice(METHODS), help="design of the draws [base's sampling.method]")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/compare_<base name>]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="results directory [results/compare_<base name>]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
 def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report) -> None:
@@ -34,7 +35,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     each scenario's summary.csv in a subfolder."""
     from ..analysis.compare import compare_policies
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     files = [base_file, *alt_files]
     problems, scenarios = [], []
@@ -97,5 +98,6 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.levers.round(2).to_string(index=False))
-    click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, seed {draws.seed})")
+    click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, "
+               f"seed {draws.seed})")
     figures_and_report(out, plots, with_report)

@@ -54,7 +54,8 @@ def per_draw_bytes(scenario) -> int:
 @click.option("--no-draws", is_flag=True, help="skip draws.parquet and initial.parquet (per-draw values)")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="local worker processes (results identical to one worker)")
-@click.option("--scheduler", metavar="ADDRESS", help="send chunks to this Dask distributed scheduler (pip install 'talentsim[dask]')")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="send chunks to this Dask distributed scheduler (pip install 'talentsim[dask]')")
 @click.option("--engine", type=click.Choice(["cohort", "microsim"]), default="cohort", show_default=True,
               help="cohort: vectorised over draws; microsim: individuals on SimPy (slower, adds waits, "
                    "distributions.csv and cohort_tracking.csv)")
@@ -65,7 +66,7 @@ def per_draw_bytes(scenario) -> int:
 def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
         engine, scale, plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     scenario = load_or_exit(scenario_file)
     draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)

@@ -43,7 +43,7 @@ class Pipeline:
     stock: np.ndarray  # (n, G, K) end-of-year students; slot k = k+1 study years completed
 
     @classmethod
-    def empty(cls, n: int, groups: int, slots: int) -> "Pipeline":
+    def empty(cls, n: int, groups: int, slots: int) -> Pipeline:
         return cls(np.zeros((n, groups, slots), order="F"))
 
     @property
@@ -87,7 +87,7 @@ class Programme:
     waitlist: np.ndarray  # (n,)
 
     @classmethod
-    def empty(cls, n: int, slots: int) -> "Programme":
+    def empty(cls, n: int, slots: int) -> Programme:
         return cls(Pipeline.empty(n, 2, slots), np.zeros(n))
 
     def step(

@@ -14,9 +14,10 @@ ageing, retirement), the diaspora (return) and back.
 
 Every probability is the cohort engine's, evaluated for the same draw by the same code
 (:class:`talentsim.engine.params.Params`, :func:`~talentsim.engine.params.budgets`,
-:func:`~talentsim.engine.params.lever_units`, ``ProgrammeInputs``, ``LabourParams``, :mod:`talentsim.engine.labour` and the hazard
-functions of :mod:`talentsim.engine.workforce`), and the events of a year follow the cohort engine's
-order (ticks of a tenth of a year): market (premium, take-up, hazards, entrants) -> admission
+:func:`~talentsim.engine.params.lever_units`, ``ProgrammeInputs``, ``LabourParams``, the
+functions of :mod:`talentsim.engine.labour` and the hazard functions of
+:mod:`talentsim.engine.workforce`), and the events of a year follow the cohort engine's order
+(ticks of a tenth of a year): market (premium, take-up, hazards, entrants) -> admission
 rounds -> workforce outflows and returns -> end of the study year (dropouts, graduations,
 destinations) -> end-of-year record. The mean trajectory over agents therefore equals the
 cohort engine's up to Monte Carlo noise; docs/microsim.md gives the agreement and the few
@@ -153,7 +154,7 @@ class World(EducationProcesses, LabourProcesses):
             pending, prog.pending = prog.pending, []
             pending.sort(key=lambda item: (item[0], item[1]))
             admitted = 0
-            for first, _, decision in pending:
+            for _first, _, decision in pending:
                 request = seats.request()
                 if request.triggered:
                     admitted += 1

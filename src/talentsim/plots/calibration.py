@@ -45,8 +45,9 @@ def plot_backtest(result: Backtest, metric: str, ax: Axes | None = None) -> Axes
     ax.plot(prior["year"], prior["p05"], color="0.45", ls=":", lw=1.3, label="prior 5 % and 95 %")
     ax.plot(prior["year"], prior["p95"], color="0.45", ls=":", lw=1.3)
     obs = result.observed[result.observed["metric"] == metric]
-    for held, style in ((False, dict(fmt="o", color="black", label="observed, fitted")),
-                        (True, dict(fmt="o", color="#d55e00", mfc="white", mew=1.6, label="observed, held back"))):
+    for held, style in ((False, {"fmt": "o", "color": "black", "label": "observed, fitted"}),
+                        (True, {"fmt": "o", "color": "#d55e00", "mfc": "white", "mew": 1.6,
+                                "label": "observed, held back"})):
         rows = obs[(obs["year"] > result.fit_until) == held]
         if rows.empty:
             continue

@@ -11,6 +11,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 from .style import (
+    ANCHORS_18,
     BANDS,
     INFLOWS,
     MAX_BANDED,
@@ -69,7 +70,6 @@ def fan_chart(summary: pd.DataFrame, metric: str, ax: Axes | None = None,
         ax.legend(handles=handles, loc="best", fontsize=9, framealpha=0.9)
     who = f"{names[0]} and {len(names) - 1} other scenarios" if many else ", ".join(names)
     return finish_axes(ax, f"{who}: {meaning_of(metric)}", "year", f"{metric} ({unit_words(unit)})", unit)
-from .style import ANCHORS_18
 
 
 def demography(summary: pd.DataFrame, ax: Axes | None = None, *, scenario: str | None = None) -> Axes:

@@ -104,7 +104,7 @@ def write_report(results_dirs: Sequence[str | os.PathLike], out: str | os.PathLi
     results = [read_results(d) for d in results_dirs]
     sections = [(f"results-{i}", r) for i, r in enumerate(results, 1)]
     toc = "".join(f'<li><a href="#{a}">{escape(_title(r))}</a></li>' for a, r in sections)
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     page = "".join([
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',

@@ -121,7 +121,8 @@ def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
             if name not in names:
                 close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append((where, f"'{name}' is not an uncertain input (a distribution) of this scenario{hint}", None))
+                problems.append(
+                    (where, f"'{name}' is not an uncertain input (a distribution) of this scenario{hint}", None))
         if c.between[0] == c.between[1]:
             problems.append((where, "an input cannot be correlated with itself", list(c.between)))
         pair = frozenset(c.between)
@@ -131,7 +132,8 @@ def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
     if not problems and s.correlations:
         _, matrix = correlation_matrix([(c.between[0], c.between[1], c.rank) for c in s.correlations])
         if np.linalg.eigvalsh(matrix).min() <= 1e-10:
-            problems.append(("correlations", "the declared correlations are inconsistent (the matrix is not positive definite)", None))
+            problems.append(("correlations", "the declared correlations are inconsistent "
+                             "(the matrix is not positive definite)", None))
     return problems
 
 

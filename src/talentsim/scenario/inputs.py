@@ -282,7 +282,7 @@ def quantity_range(q: Quantity, years: range | None = None) -> tuple[float, floa
         for k in offsets
         if math.isfinite(v) and math.isfinite(r)
     ]
-    corners += [v for v in (v_lo, v_hi)]
+    corners += [v_lo, v_hi]
     if not all(math.isfinite(x) for x in (v_lo, v_hi, r_lo, r_hi)):
         return -math.inf if v_lo < 0 else min(corners), math.inf
     return min(corners), max(corners)

@@ -242,11 +242,10 @@ class BudgetLine(Section):
 
     @model_validator(mode="after")
     def _years(self):
-        if self.first_year is not None and self.last_year is not None:
-            if self.last_year < self.first_year:
-                raise ValueError(
-                    f"last_year must be >= first_year (got {self.first_year}..{self.last_year})"
-                )
+        if self.first_year is not None and self.last_year is not None and self.last_year < self.first_year:
+            raise ValueError(
+                f"last_year must be >= first_year (got {self.first_year}..{self.last_year})"
+            )
         return self
 
 
