@@ -18,20 +18,8 @@ import pandas as pd
 from ..engine.cohort import simulate
 from ..results import QUANTILES, write_atomic_dir
 from ..scenario.schema import Scenario
-from .calibrate import (
-    Calibration,
-    bands_frame,
-    calibrate,
-    draws_from_posterior,
-    file_writers,
-)
-from .observed import (
-    at_observations,
-    base_metrics,
-    in_horizon,
-    quantile_bands,
-    read_observed,
-)
+from .calibrate import Calibration, bands_frame, calibrate, draws_from_posterior, file_writers
+from .observed import at_observations, base_metrics, in_horizon, quantile_bands, read_observed
 
 BACKTEST_COLUMNS = ["year", "metric", "observed", "low", "high", "p05", "p25", "p50", "p75", "p95",
                     "in_50", "in_90", "range_overlaps_90", "median_error", "relative_error", "deterministic",

@@ -15,18 +15,8 @@ from ..arrays import columns, rowsum
 from ..results import Run
 from ..sampling import Draws
 from ..scenario.inputs import is_path
-from ..scenario.schema import (
-    LEVERS,
-    SPINUP_YEARS,
-    Scenario,
-)
-from .education import (
-    Pipeline,
-    Programme,
-    dropout_hazard,
-    fellowship_hazard,
-    finish_schedule,
-)
+from ..scenario.schema import LEVERS, SPINUP_YEARS, Scenario
+from .education import Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .params import (
     BUDGET_LEAD,
@@ -44,9 +34,7 @@ from .params import (
     rows,
     slots,
 )
-from .workforce import (
-    Workforce,
-)
+from .workforce import Workforce
 
 
 def simulate_chunk(

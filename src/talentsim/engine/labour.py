@@ -7,17 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import rowsum, weighted
-from ..scenario.schema import (
-    QUALIFICATIONS,
-)
+from ..scenario.schema import QUALIFICATIONS
 from .params import LabourParams
-from .workforce import (
-    Workforce,
-    emigration_hazard,
-    immigrants,
-    pay_ratio,
-    return_hazard,
-)
+from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazard
 
 
 def take(base: np.ndarray, take_up, ceiling: np.ndarray) -> np.ndarray:

@@ -18,19 +18,10 @@ from pydantic import BaseModel
 
 from ..arrays import columns, weighted
 from ..scenario.inputs import central, evaluate, is_path, quantity_range
-from ..scenario.schema import (
-    AGE_BANDS,
-    LEVERS,
-    QUALIFICATIONS,
-    REGIONS,
-    SPINUP_YEARS,
-    Scenario,
-)
+from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, SPINUP_YEARS, Scenario
 from . import demography, levers
 from .education import Programme, dropout_hazard, finish_schedule
-from .workforce import (
-    Workforce,
-)
+from .workforce import Workforce
 
 #: years of budget history evaluated before the simulation (max lag + max ramp)
 BUDGET_LEAD = 20

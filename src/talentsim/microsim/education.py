@@ -6,19 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..scenario.schema import QUALIFICATIONS
-from .people import (
-    ABROAD,
-    ADMIT,
-    BACHELOR,
-    ELSEWHERE,
-    IN_AI,
-    MARKET,
-    MASTER,
-    STUDY,
-    STUDYING,
-    TICKS,
-    GraduateProgramme,
-)
+from .people import ABROAD, ADMIT, BACHELOR, ELSEWHERE, IN_AI, MARKET, MASTER, STUDY, STUDYING, TICKS, GraduateProgramme
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import GraduateProgramme

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.labour import (
-    migration_rates,
-)
-from .people import (
-    ABROAD,
-    ELSEWHERE,
-    IN_AI,
-    INITIAL_STOCK,
-    TICKS,
-    WORK,
-)
+from ..engine.labour import migration_rates
+from .people import ABROAD, ELSEWHERE, IN_AI, INITIAL_STOCK, TICKS, WORK
 
 
 class LabourProcesses:

@@ -19,14 +19,7 @@ from ..results import Run
 from ..sampling import Draws, stream_key
 from ..scenario.schema import Scenario
 from .inputs import DrawInputs
-from .people import (
-    ABROAD,
-    DEFAULT_SCALE,
-    DISTRIBUTION_COLUMNS,
-    IN_AI,
-    STUDYING,
-    TRACKING_COLUMNS,
-)
+from .people import ABROAD, DEFAULT_SCALE, DISTRIBUTION_COLUMNS, IN_AI, STUDYING, TRACKING_COLUMNS
 from .world import World
 
 _SEED_KEY = stream_key("microsim")

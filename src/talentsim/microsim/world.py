@@ -37,12 +37,7 @@ import numpy as np
 import simpy
 
 from ..engine.education import fellowship_hazard
-from ..engine.labour import (
-    market_share,
-    premium_step,
-    take,
-    take_up_multiplier,
-)
+from ..engine.labour import market_share, premium_step, take, take_up_multiplier
 from ..engine.workforce import BAND_YEARS
 from ..scenario.schema import AGE_BANDS, QUALIFICATIONS, SPINUP_YEARS
 from .education import EducationProcesses

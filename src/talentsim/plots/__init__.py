@@ -17,15 +17,7 @@ results directory into figure files; :mod:`.style` holds the shared drawing help
 """
 
 from .calibration import backtest_files, plot_backtest, plot_backtest_panels
-from .files import (
-    FigureSpec,
-    Results,
-    figures_for,
-    plot_results_dir,
-    read_results,
-    render,
-    write_file_atomic,
-)
+from .files import FigureSpec, Results, figures_for, plot_results_dir, read_results, render, write_file_atomic
 from .policy import comparison, lever_costs
 from .sensitivity import sobol_bars, sobol_over_time, tornado, variance_shares
 from .timeseries import demography, fan_chart, flows, pipeline, shortage, supply_demand
