@@ -147,7 +147,7 @@ def test_time_to_degree_follows_the_durations(tmp_path):
         "graduate_school": {"master": {"years": 2.0}, "phd": {"years": 5.5}},
     }))
     dist = simulate_microsim(no_service, ts.sample_inputs(no_service, 1, rng=1), scale=50, seed=2).distributions
-    by_kind = dict(dist.groupby("kind"))
+    by_kind = {kind: frame for kind, frame in dist.groupby("kind")}  # noqa: C416 (dict(groupby) would take groupby.keys for a mapping)
     assert by_kind["time_to_degree_bachelor"].value_years.tolist() == [4]
     assert by_kind["time_to_degree_master"].value_years.tolist() == [2]
     phd = by_kind["time_to_degree_phd"]  # 5.5 years: half finish after five study years
