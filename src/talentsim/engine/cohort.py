@@ -1,13 +1,15 @@
 """The cohort engine: the one place that knows the order of the mechanisms.
 
 :func:`simulate_chunk` runs draws ``start:stop`` of a design through every year of the
-scenario (spin-up years, then the horizon), vectorised over draws; it loops over years only.
+scenario (spin-up years, then the horizon), vectorised over draws: :func:`prepare_chunk`
+evaluates every input first, then :func:`run_years` loops over the years only.
 :func:`simulate` streams the draws in chunks and returns a :class:`~talentsim.results.Run`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,6 +24,7 @@ from .params import (
     BUDGET_LEAD,
     LabourParams,
     Params,
+    ProgrammeInputs,
     budgets,
     cohort18_of,
     entrant_rows,
@@ -37,6 +40,81 @@ from .params import (
 from .workforce import Workforce
 
 
+@dataclass
+class ChunkInputs:
+    """Everything the yearly loop reads, for one chunk of n draws; year-major rows (Y, n) unless
+    noted. Built by :func:`prepare_chunk`; the microsimulation builds its own per-draw lists
+    from the same :mod:`~talentsim.engine.params` functions."""
+
+    cohort18: np.ndarray
+    births18: np.ndarray
+    entrants: np.ndarray
+    ai_entrants: np.ndarray
+    spend: dict[str, np.ndarray]  # lever -> (Y, n) KRW bn
+    units: dict[str, np.ndarray]  # lever -> (Y, n) units (without the effect)
+    ug_slots: int
+    ug_intake: np.ndarray  # (Y, n, 2): not serving / serving
+    ug_finish: list[np.ndarray]  # per year (n, 2, K)
+    ug_hazard: np.ndarray  # (Y, n, 2)
+    master: ProgrammeInputs
+    phd: ProgrammeInputs
+    dest: dict[str, np.ndarray]  # master, phd, ai_job, abroad
+    fellows: np.ndarray  # extra PhD applicants (units x effect)
+    fellows_raw: np.ndarray  # funded student-years
+    gain: np.ndarray  # (n,)
+    stay: np.ndarray
+    labour: LabourParams
+    workforce: Workforce  # the initial workforce; acts from the horizon start
+
+
+def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
+    """Evaluate every input of the chunk ``p`` before the yearly loop: demography, budgets and
+    lever units, education and the labour market."""
+    sim = p.years
+    # ---- demography: 18-year-olds for every simulated year
+    cohort18, births18 = cohort18_of(scenario, p)
+
+    # ---- budget lines -> lever units
+    spend = budgets(scenario, p)
+    units = lever_units(scenario, p, spend)
+
+    # ---- education: year-major inputs, rows (n,) per simulated year
+    ed, years = scenario.education, scenario.sim_years
+    k = slots(ed.bachelor_years, ed.service_years, years)
+    cohort18_r = rows(cohort18)
+    entrants_r, ai_entrants_r = entrant_rows(scenario, p, cohort18_r, units)
+    serve = p.t("education.male_share") * p.t("education.service_share")
+    # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
+    ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
+    study = p.t("education.bachelor_years")
+    durations = [study, study + p.t("education.service_years")]
+    if is_path(ed.bachelor_years) or is_path(ed.service_years):
+        # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
+        every = np.stack([finish_all(np.asarray(d), k) for d in durations], axis=2)
+        ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
+    else:
+        first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))
+        ug_finish = [first] * sim.size  # (n, 2, K)
+    completion = p.t("education.bachelor_completion")
+    ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
+    m_in, d_in = programme_inputs(scenario, p, units)
+
+    # ---- workforce set-up (acts from the horizon start)
+    wf = initial_workforce(scenario, p)
+    labour = LabourParams(scenario, p, units)
+    demand0 = labour.demand[SPINUP_YEARS - 1]
+    wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
+    return ChunkInputs(
+        cohort18=cohort18_r, births18=rows(births18), entrants=entrants_r, ai_entrants=ai_entrants_r,
+        spend={lever: rows(x[:, BUDGET_LEAD:]) for lever, x in spend.items()},
+        units={lever: rows(units[f"{lever}_raw"]) for lever in LEVERS},
+        ug_slots=k, ug_intake=ug_intake, ug_finish=ug_finish, ug_hazard=ug_hazard, master=m_in, phd=d_in,
+        dest={key: p.t(f"education.destinations.{key}") for key in ("master", "phd", "ai_job", "abroad")},
+        fellows=rows(units["phd_fellowships"]), fellows_raw=rows(units["phd_fellowships_raw"]),
+        gain=fellowship_gain(scenario, p), stay=international_stay(p), labour=labour, workforce=wf,
+    )
+
+
 def simulate_chunk(
     scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -48,53 +126,20 @@ def simulate_chunk(
     """
     stop = draws.n_draws if stop is None else stop
     n = stop - start
+    p = Params(scenario, draws.chunk(start, stop), n, np.asarray(scenario.sim_years))
+    return run_years(scenario, prepare_chunk(scenario, p), n)
+
+
+def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The yearly loop over the chunk's inputs ``x``: the one place that knows the order of the
+    mechanisms within a year. Returns ``(metrics, initial)`` as :func:`simulate_chunk`."""
     sim = np.asarray(scenario.sim_years)
-    p = Params(scenario, draws.chunk(start, stop), n, sim)
+    gs, years = scenario.graduate_school, scenario.sim_years
     rec = Recorder(n, sim, SPINUP_YEARS)
-
-    # ---- demography: 18-year-olds for every simulated year
-    cohort18, births18 = cohort18_of(scenario, p)
-
-    # ---- budget lines -> lever units
-    spend = budgets(scenario, p)
-    units = lever_units(scenario, p, spend)
-    spend_rows = {lever: rows(x[:, BUDGET_LEAD:]) for lever, x in spend.items()}
-    unit_rows = {lever: rows(units[f"{lever}_raw"]) for lever in LEVERS}
-
-    # ---- education: year-major inputs, rows (n,) per simulated year
-    ed, gs, years = scenario.education, scenario.graduate_school, scenario.sim_years
-    ug = Pipeline.empty(n, 2, slots(ed.bachelor_years, ed.service_years, years))
+    ug = Pipeline.empty(n, 2, x.ug_slots)
     master = Programme.empty(n, slots(gs.master.years, None, years))
     phd = Programme.empty(n, slots(gs.phd.years, None, years))
-    cohort18_r, births18_r = rows(cohort18), rows(births18)
-    entrants_r, ai_entrants_r = entrant_rows(scenario, p, cohort18_r, units)
-    serve = p.t("education.male_share") * p.t("education.service_share")
-    # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
-    ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
-    study = p.t("education.bachelor_years")
-    durations = [study, study + p.t("education.service_years")]
-    paths = is_path(ed.bachelor_years) or is_path(ed.service_years)
-    k = ug.stock.shape[2]
-    if paths:  # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
-        every = np.stack([finish_all(np.asarray(d), k) for d in durations], axis=2)
-        ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
-    else:
-        first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))
-        ug_finish = [first] * sim.size  # (n, 2, K)
-    completion = p.t("education.bachelor_completion")
-    ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
-    m_in, d_in = programme_inputs(scenario, p, units)
-    dest = {k: p.t(f"education.destinations.{k}") for k in ("master", "phd", "ai_job", "abroad")}
-    fellows = rows(units["phd_fellowships"])
-    fellows_raw = rows(units["phd_fellowships_raw"])
-    gain = fellowship_gain(scenario, p)
-    stay = international_stay(p)
-
-    # ---- workforce set-up (acts from the horizon start)
-    wf = initial_workforce(scenario, p)
-    labour = LabourParams(scenario, p, units)
-    demand0 = labour.demand[SPINUP_YEARS - 1]
-    wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
+    m_in, d_in, dest, labour, wf = x.master, x.phd, x.dest, x.labour, x.workforce
 
     # graduates of year t start a graduate programme in year t+1 (graduation in February,
     # the academic year in March): applicants in transit from the previous year
@@ -108,13 +153,13 @@ def simulate_chunk(
         else:
             take_up = 1.0
 
-        g_ug, d_ug = ug.step(ug_intake[i], ug_finish[i], ug_hazard[i])
+        g_ug, d_ug = ug.step(x.ug_intake[i], x.ug_finish[i], x.ug_hazard[i])
         grads_b = rowsum(g_ug)
         m = m_in.step(master, i, to_master)
         # fellowships: extra applicants (units x effect) and a lower dropout hazard for the
         # funded share of PhD students
-        hazard = fellowship_hazard(d_in.hazard[i], fellows_raw[i], phd.pipeline.total, gain)
-        d = d_in.step(phd, i, to_phd + fellows[i], hazard=hazard)
+        hazard = fellowship_hazard(d_in.hazard[i], x.fellows_raw[i], phd.pipeline.total, x.gain)
+        d = d_in.step(phd, i, to_phd + x.fellows[i], hazard=hazard)
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
 
@@ -130,17 +175,17 @@ def simulate_chunk(
         market_b = market_share(dest["ai_job"][i], not_studying)
         market_m = market_share(m_in.ai_job[i], 1 - m_in.to_phd[i])
         to_ai = columns(
-                take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
-                      grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
-                take(m["grads_domestic"] * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
-                      m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
-                + m["grads_international"] * stay[i],
-                take(d["grads_domestic"] * d_in.ai_job[i], take_up,
-                      d["grads_domestic"] * (1 - d_in.abroad[i]))
-                + d["grads_international"] * stay[i],
+            take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
+                 grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
+            take(m["grads_domestic"] * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
+                 m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
+            + m["grads_international"] * x.stay[i],
+            take(d["grads_domestic"] * d_in.ai_job[i], take_up,
+                 d["grads_domestic"] * (1 - d_in.abroad[i]))
+            + d["grads_international"] * x.stay[i],
         )
-        rec.put(i, cohort18=cohort18_r[i], births_18_years_before=births18_r[i],
-                tertiary_entrants=entrants_r[i], ai_track_entrants=ai_entrants_r[i],
+        rec.put(i, cohort18=x.cohort18[i], births_18_years_before=x.births18[i],
+                tertiary_entrants=x.entrants[i], ai_track_entrants=x.ai_entrants[i],
                 grads_bachelor=grads_b, dropouts_bachelor=rowsum(d_ug),
                 students_bachelor=ug.total,
                 grads_master=m["grads_domestic"] + m["grads_international"],
@@ -152,9 +197,9 @@ def simulate_chunk(
                 **{f"{key}_phd": v for key, v in d.items()},
                 study_abroad=grads_b * dest["abroad"][i] + m["grads_domestic"] * m_in.abroad[i]
                 + d["grads_domestic"] * d_in.abroad[i],
-                budget_spent=sum(spend_rows[lever][i] for lever in LEVERS),
-                **{f"budget_{lever}": spend_rows[lever][i] for lever in LEVERS},
-                **{f"units_{lever}": unit_rows[lever][i] for lever in LEVERS})
+                budget_spent=sum(x.spend[lever][i] for lever in LEVERS),
+                **{f"budget_{lever}": x.spend[lever][i] for lever in LEVERS},
+                **{f"units_{lever}": x.units[lever][i] for lever in LEVERS})
         rec.put(i, **labour_year(labour, wf, i, to_ai))
     return rec.metrics(), rec.initial
 
