@@ -48,7 +48,7 @@ class ProgrammeData:
 
 
 class DrawInputs:
-    """Every quantity of one draw, evaluated exactly as :func:`talentsim.engine.cohort.simulate_chunk`
+    """Every quantity of one draw, evaluated exactly as :func:`talentsim.engine.cohort.prepare_chunk`
     evaluates it (same helpers, same order), as lists per simulated year."""
 
     def __init__(self, scenario: Scenario, draws: Draws, d: int):
