@@ -25,7 +25,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "talentsim"
 MAX_LINES = 450
 
 LAYERS = {
-    "version": 0, "arrays": 0,
+    "version": 0, "arrays": 0, "metrics": 0,
     "scenario": 1,
     "sampling": 2,
     "results": 3,

@@ -218,6 +218,7 @@ def simulate_microsim(
         initial={key: np.array([o.initial[key] for o in outputs]) for key in outputs[0].initial},
         method=draws.method,
         seed=draws.seed,
+        draws=draws,
     )
     rows = [row for o in outputs for row in o.distributions]
     return MicroResult(
