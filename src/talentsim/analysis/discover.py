@@ -36,6 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..metrics import unknown_metric_message
+from ..results import Run
+
 ALPHA = 0.05
 MIN_MASS = 0.05
 MIN_COVERAGE = 0.5
@@ -230,3 +233,31 @@ def boxes_frame(result: Discovery, metric: str, year: int, rule: str) -> pd.Data
     for name in ("coverage", "density", "mass"):
         out[name] = getattr(result, name)
     return out
+
+
+def discover(
+    run: Run,
+    metric: str,
+    year: int,
+    *,
+    above: float | None = None,
+    below: float | None = None,
+    alpha: float = ALPHA,
+    min_mass: float = MIN_MASS,
+    min_coverage: float = MIN_COVERAGE,
+) -> Discovery:
+    """PRIM on a run: which input ranges give ``metric`` in ``year`` above ``above`` (or below
+    ``below``)? ``run`` is a :class:`~talentsim.Run` from :func:`talentsim.simulate` or
+    :func:`talentsim.results.read_run` (its inputs per draw are the candidate dimensions).
+
+    >>> box = discover(run, "shortage", 2035, above=50_000)   # doctest: +SKIP
+    >>> box.limits[["input", "lower", "upper"]]               # doctest: +SKIP
+    """
+    if metric not in run.metrics:
+        raise ValueError(unknown_metric_message(metric, run.keys()))
+    years = list(np.asarray(run.years))
+    if year not in years:
+        raise ValueError(f"year {year} is outside the run's years {years[0]}-{years[-1]}")
+    values = run[metric][:, years.index(year)]
+    return prim(run.inputs.sort_values("draw"), outcome_cases(values, above=above, below=below),
+                alpha=alpha, min_mass=min_mass, min_coverage=min_coverage)
