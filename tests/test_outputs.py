@@ -91,7 +91,7 @@ def test_run_directory_has_inputs_and_xarray_round_trips_the_summary(small, tmp_
     for metric in ("ai_workforce", "shortage", "cohort18"):
         s = summary[summary.metric == metric].set_index("year")["p50"]
         np.testing.assert_allclose(medians[metric].sel(year=s.index.to_numpy()).to_numpy(), s.to_numpy(), rtol=1e-7)
-    assert run.keys() == sorted(run.metrics) and "ai_workforce" in run.keys()
+    assert run.keys() == sorted(run.metrics) and "ai_workforce" in run.metrics
 
 
 def test_inputs_in_memory_run_match_the_file(baseline):

@@ -24,7 +24,8 @@ from ..sampling import Draws, Method, sample_inputs
 from ..scenario.inputs import iter_dists
 from ..scenario.schema import Scenario
 
-COMPARISON_COLUMNS = ["scenario", "metric", "unit", "description", "year", "mean", "p05", "p25", "p50", "p75", "p95", "p_greater"]
+COMPARISON_COLUMNS = ["scenario", "metric", "unit", "description", "year", "mean", "p05", "p25", "p50", "p75", "p95",
+                      "p_greater"]
 LEVER_COLUMNS = [
     "scenario",
     "extra_budget_krw_bn",

@@ -108,7 +108,7 @@ def _paste(x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, alpha: 
     while True:
         inside = _inside(x, lo, hi)
         density = _stats(inside, y, n_cases)[1]
-        step = max(1, int(round(alpha * inside.sum())))
+        step = max(1, round(alpha * inside.sum()))
         best, best_density = None, density
         for j in range(x.shape[1]):
             others = np.all((x >= lo) & (x <= hi) | (np.arange(x.shape[1]) == j), axis=1)

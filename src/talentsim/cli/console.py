@@ -66,7 +66,7 @@ class Progress:
     def update(self, n: int) -> None:
         """``n`` draws went through one pass."""
         self.done = min(self.done + n / self.passes, self.total)
-        whole = int(round(self.done)) if self.done >= self.total else int(self.done)
+        whole = round(self.done) if self.done >= self.total else int(self.done)
         if self.bar is not None:
             self.bar.update(whole - self.shown)
         else:

@@ -172,8 +172,8 @@ def simulate_microsim(
         of draw ``d`` in the cohort engine.
     scale : people per agent (K > 0). The noise of a count of N people has sd ~ sqrt(N K).
     rng : agent randomness (an int, SeedSequence or Generator: :func:`talentsim.sampling.seed_of`);
-        ``None`` takes ``draws.seed``. Draw ``d`` uses ``np.random.default_rng(draw_seed(seed, d))``, so results are reproducible and do not
-        depend on the other draws run with it (nor on ``jobs``).
+        ``None`` takes ``draws.seed``. Draw ``d`` uses ``np.random.default_rng(draw_seed(seed, d))``,
+        so results are reproducible and do not depend on the other draws run with it (nor on ``jobs``).
     progress : called with 1 after each draw.
     jobs : worker processes (draws are independent); 1 runs in this process. Workers are
         started with ``spawn``: call from a script under ``if __name__ == "__main__":`` or
