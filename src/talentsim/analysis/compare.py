@@ -20,7 +20,7 @@ import pandas as pd
 from ..engine.cohort import simulate
 from ..metrics import describe
 from ..results import QUANTILES, Run, summarize
-from ..sampling import Draws, Method, sample_inputs
+from ..sampling import Draws, Method, RNGLike, sample_inputs
 from ..scenario.inputs import iter_dists
 from ..scenario.schema import Scenario
 
@@ -122,13 +122,14 @@ def compare_policies(
     *,
     n_draws: int | None = None,
     method: Method | None = None,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> Comparison:
     """Simulate ``base`` and every alternative on common random numbers and compare them.
 
-    ``n_draws``, ``method`` and ``rng`` default to the base scenario's ``sampling`` section.
+    ``n_draws``, ``method`` and ``rng`` (an int, SeedSequence or Generator) default to the base
+    scenario's ``sampling`` section.
     Alternatives must share the base's horizon. Runs one alternative at a time, so memory holds
     two runs at most.
     """

@@ -80,6 +80,9 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
         click.echo("--scale: only for --engine microsim", err=True)
         sys.exit(EXIT_INVALID)
     streaming = draws.n_draws * per_draw_bytes(scenario) > MEMORY_BUDGET
+    logger.debug("%s: %d draws (%s, seed %d), %d uncertain inputs, chunks of %d, %d worker(s), %s", scenario.name,
+                 draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
+                 "streaming summaries (two passes, bounded memory)" if streaming else "in memory")
     try:
         # a streaming run passes over the draws twice; the bar counts each draw once
         with progress(draws.n_draws, scenario.name, passes=2 if streaming else 1) as update:
