@@ -261,10 +261,17 @@ def _figures_and_report(out: Path, plots: bool, with_report: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="results directory [results/compare_<base name>]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
-def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report) -> None:
-    """Run BASE and every ALT on common random numbers; write comparison.csv, levers.csv and
-    each scenario's summary.csv in a subfolder."""
+@click.option("--discount-rate", type=click.FloatRange(min=0), default=0.045, show_default=True,
+              help="social discount rate of the lever appraisal (KDI PIMAC: 4.5 %)")
+@click.option("--window", metavar="START-END", help="appraisal window, e.g. 2026-2050 [2026-2050 cut to the horizon]")
+def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report,
+            discount_rate, window) -> None:
+    """Run BASE and every ALT on common random numbers; write comparison.csv, levers.csv,
+    lever_ranks.csv and each scenario's summary.csv in a subfolder."""
+    from .cli_optimize import parse_window
     from .compare import compare_policies
+
+    window = parse_window(window)
 
     started = dt.datetime.now(dt.timezone.utc)
     t0 = time.perf_counter()
@@ -300,8 +307,12 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
 
     with tqdm(total=draws.n_draws * len(scenarios), unit="draw", desc="compare",
               disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-        result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method,
-                                  rng=draws.seed, chunk_size=chunk_size, progress=bar.update)
+        try:
+            result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method, rng=draws.seed,
+                                      chunk_size=chunk_size, progress=bar.update,
+                                      discount_rate=discount_rate, window=window)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix("window: "), param_hint="'--window'") from None
     manifest = {
         "kind": "comparison",
         "base": base.name,
@@ -310,6 +321,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "resolved_scenarios": {s.name: s.model_dump(mode="json") for s in scenarios},
         "seed": draws.seed, "sampling": draws.method, "draws": draws.n_draws,
         "common_random_numbers": True,
+        "discount_rate": discount_rate, "appraisal_window": window, "note": result.note,
         "talentsim_version": __version__,
         "data_files_sha256": _data_files(),
         "started_utc": started.isoformat(timespec="seconds"),
@@ -319,6 +331,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     files_out = {
         "comparison.csv": lambda p: result.comparison.to_csv(p, index=False, float_format=fmt),
         "levers.csv": lambda p: result.levers.to_csv(p, index=False, float_format=fmt),
+        "lever_ranks.csv": lambda p: result.ranks.to_csv(p, index=False, float_format=fmt),
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
     }
     for name, summary in result.summaries.items():
@@ -329,6 +342,8 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.levers.round(2).to_string(index=False))
+    if result.note:
+        click.echo(result.note)
     click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, seed {draws.seed})")
     _figures_and_report(out, plots, with_report)
 
@@ -543,6 +558,8 @@ def _print_headline(summary, years: range) -> None:
                 cells.append(f"{r['p50']:>10,.0f} [{r['p05']:,.0f}-{r['p95']:,.0f}]".rjust(24))
         click.echo(f"{metric:<22}" + "".join(cells))
 
+
+from . import cli_optimize  # noqa: E402,F401  (registers `levers` and `optimize` on main)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
