@@ -13,10 +13,10 @@ LAYERS = {
     "sampling": 1, "schema": 1, "scenario": 1,
     "demography": 2, "education": 2, "workforce": 2, "levers": 2, "parallel": 2,
     "results": 3,
-    "model": 4,
-    "microsim": 5, "compare": 5, "sensitivity": 5, "streaming": 5, "calibrate": 5,
-    "plots": 6, "report": 6,
-    "cli": 7, "__init__": 7,
+    "model": 4, "economics": 4,
+    "microsim": 5, "compare": 5, "sensitivity": 5, "streaming": 5, "calibrate": 5, "splits": 5, "optimize": 5,
+    "plots": 6, "report": 6, "plots_optimize": 6,
+    "cli": 7, "__init__": 7, "cli_optimize": 7,
 }
 
 

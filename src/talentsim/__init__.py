@@ -12,6 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 from . import plots  # loads no matplotlib until a plot is drawn
 from .compare import Comparison, compare_policies
 from .model import simulate
+from .optimize import OptimizeResult, optimize
+from .splits import marginal_costs
 from .results import Run, summarize
 from .sampling import Draws, sample_inputs
 from .scenario import ScenarioError, load_scenario
@@ -30,6 +32,9 @@ __all__ = [
     "ScenarioError",
     "compare_policies",
     "load_scenario",
+    "marginal_costs",
+    "optimize",
+    "OptimizeResult",
     "plots",
     "sample_inputs",
     "simulate",
