@@ -103,6 +103,8 @@ def test_objectives_by_hand():
     outcome = np.arange(1.0, 11.0)[None, :]  # 1..10
     cvar = Goal("cvar", 0.045, (2026, 2050), 2035, 0.0, 0.2)
     assert cvar.statistic(outcome) == pytest.approx([1.5])  # mean of the worst 2, not the 20 % quantile
+    smoothed = Goal("cvar", 0.045, (2026, 2050), 2035, 0.0, 0.2, bandwidth=0.01)
+    assert smoothed.statistic(outcome, smooth=True) == pytest.approx([1.5], abs=0.01)
     short = Goal("shortage_probability", 0.045, (2026, 2050), 2035, 5.0, 0.1, bandwidth=0.5)
     assert short.statistic(outcome) == pytest.approx([0.5])  # shortage > 5, not >= 5
     # the logistic gives the draw at the threshold half a weight and the others ~0 or ~1

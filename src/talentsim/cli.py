@@ -321,7 +321,8 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "resolved_scenarios": {s.name: s.model_dump(mode="json") for s in scenarios},
         "seed": draws.seed, "sampling": draws.method, "draws": draws.n_draws,
         "common_random_numbers": True,
-        "discount_rate": discount_rate, "appraisal_window": window, "note": result.note,
+        "discount_rate": discount_rate, "note": result.note,
+        "appraisal_window": result.levers[["window_start", "window_end"]].iloc[0].tolist() if len(result.levers) else None,
         "talentsim_version": __version__,
         "data_files_sha256": _data_files(),
         "started_utc": started.isoformat(timespec="seconds"),
@@ -559,7 +560,10 @@ def _print_headline(summary, years: range) -> None:
         click.echo(f"{metric:<22}" + "".join(cells))
 
 
-from . import cli_optimize  # noqa: E402,F401  (registers `levers` and `optimize` on main)
+from .cli_optimize import levers, optimize  # noqa: E402  (lever economics and budget optimisation)
+
+main.add_command(levers)
+main.add_command(optimize)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,5 +1,5 @@
 """Commands ``talentsim levers`` (marginal cost curves) and ``talentsim optimize`` (the best
-split of a budget), registered on the main group. Parse options, call the API, write files."""
+split of a budget); cli.py adds them to its group. Parse options, call the API, write files."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import click
 import pandas as pd
 
 from . import __version__
-from .cli import _load_or_exit, _results_dir, main
 from .sampling import METHODS
 
 FMT = "%.8g"
@@ -72,7 +71,7 @@ def _echo_frame(frame: pd.DataFrame) -> None:
         click.echo(frame.to_string(index=False))
 
 
-@main.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--scales", default="10,100,1000", show_default=True,
               help="extra KRW bn a year (constant 2024 won) put on one lever at a time, comma-separated")
@@ -89,6 +88,7 @@ def levers(scenario_file, scales, lever_list, n_draws, seed, sampling, discount_
     """Marginal cost curves: each lever's KRW bn per extra discounted AI worker-year at each
     scale, on common random numbers; writes marginal_costs.csv and figures/marginal_costs.png."""
     from . import plots_optimize
+    from .cli import _load_or_exit, _results_dir  # here, not at the top: cli.py imports this module
     from .splits import funded_levers, marginal_costs
 
     started = dt.datetime.now(dt.timezone.utc)
@@ -130,7 +130,7 @@ def levers(scenario_file, scales, lever_list, n_draws, seed, sampling, discount_
                f"{manifest['appraisal_window'][1]} at {discount_rate:.1%}; {n_draws} common draws)")
 
 
-@main.command()
+@click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--budget", required=True, type=click.FloatRange(min=0, min_open=True),
               help="extra KRW bn a year (constant 2024 won) to split across levers")
@@ -160,6 +160,7 @@ def optimize(scenario_file, budget, first_year, objective, minimum, maximum, lev
     numbers; writes allocation.csv, frontier.csv, evaluation.csv (fresh draws), figures and
     manifest.json."""
     from . import plots_optimize
+    from .cli import _load_or_exit, _results_dir
     from .optimize import OptimizeError
     from .optimize import optimize as run_optimize
 
