@@ -270,6 +270,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     lever_ranks.csv and each scenario's summary.csv in a subfolder."""
     from .cli_optimize import parse_window
     from .compare import compare_policies
+    from .economics import ECONOMICS_COLUMNS
 
     window = parse_window(window)
 
@@ -322,7 +323,8 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "seed": draws.seed, "sampling": draws.method, "draws": draws.n_draws,
         "common_random_numbers": True,
         "discount_rate": discount_rate, "note": result.note,
-        "appraisal_window": result.levers[["window_start", "window_end"]].iloc[0].tolist() if len(result.levers) else None,
+        "appraisal_window": ([int(v) for v in result.levers[["window_start", "window_end"]].iloc[0]]
+                             if len(result.levers) and result.levers.window_start.notna().all() else None),
         "talentsim_version": __version__,
         "data_files_sha256": _data_files(),
         "started_utc": started.isoformat(timespec="seconds"),
@@ -342,7 +344,10 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         files_out[name] = write
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        click.echo(result.levers.round(2).to_string(index=False))
+        hidden = [c for c in (*ECONOMICS_COLUMNS, "mean_rank") if c != "krw_bn_per_worker_year"]
+        click.echo(result.levers.drop(columns=hidden).round(3).to_string(index=False))
+    click.echo(f"(all columns in levers.csv; present values {'-'.join(map(str, manifest['appraisal_window'] or []))} "
+               f"at a {discount_rate:.1%} discount rate)")
     if result.note:
         click.echo(result.note)
     click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, seed {draws.seed})")
