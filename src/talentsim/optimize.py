@@ -268,20 +268,21 @@ def _optimise_level(ev: SplitEvaluator, goal: Goal, budget: float, lo: np.ndarra
     seeds += [project(np.eye(n)[j] * budget, lo, hi, budget) for j in range(n)]
     seeds += [project(np.asarray(p, float), lo, hi, budget) for p in extra_starts]
     seeds = np.unique(np.round(np.array(seeds), 9), axis=0)
-    if goal.objective == "cvar":  # smoothing bandwidth from the spread of the seeds' outcomes
-        spread = goal.outcome(ev, ev.run(seeds[:1]))[0]
-        goal = replace(goal, bandwidth=max(1.06 * float(np.std(spread)) * ev.n ** -0.2 * goal.alpha, 1e-6))
+    outcome = goal.outcome(ev, ev.run(seeds))
+    if goal.objective == "cvar":  # smoothing bandwidth from the spread of the equal split's outcomes
+        bandwidth = 1.06 * float(np.std(outcome[0])) * ev.n ** -0.2 * goal.alpha
+        goal = replace(goal, bandwidth=max(bandwidth, 1e-6))
     prob = _Problem(ev, goal, budget)
-    first = prob.stats(seeds)
+    first = goal.statistic(outcome, smooth=True)
     prob.scale = max(float(np.max(np.abs(first))), 1e-12)
     order = np.argsort(-goal.sense * first, kind="stable")
-    found = [prob.solve(seeds[k], lo, hi) for k in order[:starts]]
-    finalists = np.vstack([seeds, *found])
-    exact = prob.stats(finalists, smooth=False)
-    smooth = prob.stats(finalists, smooth=True) if goal.objective != "worker_years" else exact
+    found = np.array([prob.solve(seeds[k], lo, hi) for k in order[:starts]])
+    last = goal.outcome(ev, ev.run(found))
+    finalists, outcome = np.vstack([seeds, found]), np.concatenate([outcome, last])
+    exact, smooth = goal.statistic(outcome), goal.statistic(outcome, smooth=True)
     # best exact value; the smooth value breaks ties (e.g. P(shortage) = 1 at every split)
     best = max(range(len(finalists)), key=lambda k: (goal.sense * exact[k], goal.sense * smooth[k]))
-    return finalists[best], prob.evaluations
+    return finalists[best], prob.evaluations + len(seeds) + len(found)
 
 
 def _bootstrap(goal: Goal, outcomes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
