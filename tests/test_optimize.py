@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 import talentsim as ts
@@ -168,3 +170,16 @@ def test_api_errors_name_the_option():
     with pytest.raises(OptimizeError, match=r"--budget: must be > 0 KRW bn a year \(got -1\)"):
         ts.optimize(s, -1)
     assert "optimize" in ts.__all__ and "OptimizeResult" in ts.__all__
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(2, 6))
+def test_projection_always_lands_on_the_bounded_simplex(data, n):
+    floats = st.floats(0.0, 100.0, allow_nan=False)
+    lo = np.array(data.draw(st.lists(floats, min_size=n, max_size=n)))
+    hi = lo + np.array(data.draw(st.lists(floats, min_size=n, max_size=n)))
+    total = data.draw(st.floats(float(lo.sum()), float(hi.sum())))
+    point = np.array(data.draw(st.lists(st.floats(-500.0, 500.0), min_size=n, max_size=n)))
+    x = project(point, lo, hi, total)
+    assert (x >= lo - 1e-9).all() and (x <= hi + 1e-9).all()
+    assert x.sum() == pytest.approx(total, abs=1e-6 * max(1.0, total))
