@@ -107,6 +107,8 @@ class SplitEvaluator:
             self._names.append(f"budget_lines.{name}.krw_bn")
         data["budget_lines"] = lines
         self._stacked = _validated(data)
+        self._inputs = tuple(sorted(self.draws.inputs + tuple(_dists(self._stacked, self._names)),
+                                    key=lambda item: item[0]))
         self._base: dict[str, np.ndarray] | None = None
 
     def run(self, splits: np.ndarray, metrics: Sequence[str] = EVAL_METRICS) -> dict[str, np.ndarray]:
@@ -117,10 +119,8 @@ class SplitEvaluator:
         k = splits.shape[0]
         fixed = {name: np.tile(v, k) for name, v in self._values.items()}
         fixed |= {name: np.repeat(splits[:, j], self.n) for j, name in enumerate(self._names)}
-        base = self.draws
-        inputs = tuple(sorted(base.inputs + tuple((n, d) for n, d in _dists(self._stacked, self._names)),
-                              key=lambda item: item[0]))
-        draws = Draws(inputs=inputs, n_draws=k * self.n, method="mc", seed=base.seed, fixed=fixed)
+        # every input pinned: the design's own draws are never used
+        draws = Draws(inputs=self._inputs, n_draws=k * self.n, method="mc", seed=self.draws.seed, fixed=fixed)
         # simulate_chunk directly: simulate() would first run one draw to check the metric names
         parts = [simulate_chunk(self._stacked, draws, a, min(a + CHUNK, k * self.n))[0]
                  for a in range(0, k * self.n, CHUNK)]
