@@ -13,11 +13,11 @@ from . import plots  # loads no matplotlib until a plot is drawn
 from .compare import Comparison, compare_policies
 from .model import simulate
 from .optimize import OptimizeResult, optimize
-from .splits import marginal_costs
 from .results import Run, summarize
 from .sampling import Draws, sample_inputs
 from .scenario import ScenarioError, load_scenario
 from .schema import Scenario
+from .splits import marginal_costs
 
 try:
     __version__ = version("talentsim")
