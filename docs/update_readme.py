@@ -59,6 +59,18 @@ def levers_table() -> str:
     return "\n".join(lines)
 
 
+def economics_table() -> str:
+    lv = pd.read_csv(RESULTS / "compare_baseline" / "levers.csv").dropna(subset=["p_best"])
+    lv = lv.sort_values("krw_bn_per_worker_year")
+    lines = ["| scenario | PV extra spending (KRW bn) | PV extra worker-years (90 % band) | KRW bn per worker-year (90 % band) | P(best) | mean rank |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for _, x in lv.iterrows():
+        lines.append(f"| `{x.scenario}` | {x.pv_cost_krw_bn:,.0f} | {x.pv_worker_years:,.0f} ({x.pv_worker_years_p05:,.0f} to "
+                     f"{x.pv_worker_years_p95:,.0f}) | {x.krw_bn_per_worker_year:.3f} ({x.krw_bn_per_worker_year_p05:.3f} to "
+                     f"{x.krw_bn_per_worker_year_p95:.3f}) | {x.p_best:.2f} | {x.mean_rank:.1f} |")
+    return "\n".join(lines)
+
+
 def sensitivity_tables() -> str:
     t = pd.read_csv(RESULTS / "sensitivity_baseline" / "sensitivity.csv")
     year = 2035
@@ -82,7 +94,8 @@ def sensitivity_tables() -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"baseline": baseline_table, "levers": levers_table, "sensitivity": sensitivity_tables}
+BLOCKS = {"baseline": baseline_table, "levers": levers_table, "economics": economics_table,
+          "sensitivity": sensitivity_tables}
 
 
 def main() -> None:

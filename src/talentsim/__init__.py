@@ -14,6 +14,8 @@ from .analysis import sensitivity
 from .analysis.calibrate import calibrate
 from .analysis.compare import Comparison, compare_policies
 from .analysis.discover import Discovery, discover
+from .analysis.optimize import OptimizeResult, optimize
+from .analysis.splits import marginal_costs
 from .engine.cohort import simulate
 from .results import Run, read_run, summarize
 from .sampling import Draws, sample_inputs
@@ -25,6 +27,7 @@ __all__ = [
     "Comparison",
     "Discovery",
     "Draws",
+    "OptimizeResult",
     "Run",
     "Scenario",
     "ScenarioError",
@@ -33,7 +36,9 @@ __all__ = [
     "compare_policies",
     "discover",
     "load_scenario",
+    "marginal_costs",
     "metrics",
+    "optimize",
     "plots",
     "read_run",
     "sample_inputs",

@@ -23,6 +23,7 @@ from ..results import QUANTILES, Run, summarize
 from ..sampling import Draws, Method, RNGLike, sample_inputs
 from ..scenario.inputs import iter_dists
 from ..scenario.schema import Scenario
+from . import economics as econ
 
 COMPARISON_COLUMNS = ["scenario", "metric", "unit", "description", "year", "mean", "p05", "p25", "p50", "p75", "p95",
                       "p_greater"]
@@ -35,6 +36,9 @@ LEVER_COLUMNS = [
     "extra_workers_2035_p05",
     "extra_workers_2035_p95",
     "krw_bn_per_extra_worker_2035",
+    *econ.ECONOMICS_COLUMNS,  # present values over the appraisal window (talentsim.analysis.economics)
+    "p_best",
+    "mean_rank",
 ]
 
 
@@ -42,12 +46,16 @@ LEVER_COLUMNS = [
 class Comparison:
     """``comparison``: paired differences per metric and year; ``levers``: one row per
     alternative; ``summaries``: each scenario's own summary (base first); ``inputs``: each
-    scenario's uncertain inputs per draw (``draw`` and one column per input)."""
+    scenario's uncertain inputs per draw (``draw`` and one column per input); ``ranks``: the share
+    of draws in which each alternative takes each rank (:func:`economics.rank_alternatives`);
+    ``note``: a sentence when the top levers cannot be separated (else None)."""
 
     comparison: pd.DataFrame
     levers: pd.DataFrame
     summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
     inputs: dict[str, pd.DataFrame] = field(default_factory=dict)
+    ranks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=econ.RANK_COLUMNS))
+    note: str | None = None
 
 
 def common_draws(scenarios: Sequence[Scenario], n_draws: int, method: Method, seed: int) -> list[Draws]:
@@ -125,13 +133,17 @@ def compare_policies(
     rng: RNGLike | None = None,
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    discount_rate: float = econ.DEFAULT_RATE,
+    window: tuple[int, int] | None = None,
 ) -> Comparison:
     """Simulate ``base`` and every alternative on common random numbers and compare them.
 
     ``n_draws``, ``method`` and ``rng`` (an int, SeedSequence or Generator) default to the base
     scenario's ``sampling`` section.
     Alternatives must share the base's horizon. Runs one alternative at a time, so memory holds
-    two runs at most.
+    two runs at most (plus two numbers per draw and alternative for the ranking).
+    ``discount_rate`` and ``window`` (first, last year; default 2026-2050 cut to the horizon)
+    set the appraisal of :mod:`talentsim.analysis.economics`.
     """
     for alt in alternatives:
         if alt.years != base.years:
@@ -139,18 +151,30 @@ def compare_policies(
                 f"scenario '{alt.name}' has horizon {alt.horizon.start}-{alt.horizon.end}, "
                 f"base '{base.name}' {base.horizon.start}-{base.horizon.end}: horizons must match"
             )
+    span = econ.resolve_window(window, base.years)
     first = sample_inputs(base, n_draws, method, rng)
     designs = common_draws([base, *alternatives], first.n_draws, first.method, first.seed)
     base_run = simulate(base, designs[0], chunk_size=chunk_size, progress=progress)
     summaries = {base.name: summarize(base_run)}
     inputs = {base.name: base_run.inputs}
-    diffs, rows = [], []
+    diffs, rows, pvs = [], [], []
     for alt, draws in zip(alternatives, designs[1:]):
         run = simulate(alt, draws, chunk_size=chunk_size, progress=progress)
         summaries.setdefault(alt.name, summarize(run))
         inputs.setdefault(alt.name, run.inputs)
         diffs.append(paired_differences(base_run, run))
-        rows.append(lever_row(base_run, run))
+        row = lever_row(base_run, run)
+        if span is None:
+            row |= econ.no_economics(discount_rate)
+        else:
+            pvs.append(econ.paired_present_values(base_run, run, discount_rate, span))
+            row |= {"discount_rate": discount_rate, "window_start": span[0], "window_end": span[1],
+                    **econ.appraise(*pvs[-1])}
+        rows.append(row)
     comparison = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=COMPARISON_COLUMNS)
+    names = [alt.name for alt in alternatives]
+    p_best, mean_rank, ranks = econ.rank_alternatives(names, [c for c, _ in pvs], [w for _, w in pvs])
+    for row in rows:
+        row["p_best"], row["mean_rank"] = p_best.get(row["scenario"], np.nan), mean_rank.get(row["scenario"], np.nan)
     levers = pd.DataFrame(rows, columns=LEVER_COLUMNS)
-    return Comparison(comparison, levers, summaries, inputs)
+    return Comparison(comparison, levers, summaries, inputs, ranks, econ.separation_note(levers))

@@ -31,10 +31,18 @@ from .output import figures_and_report
               help="results directory [results/compare_<base name>]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
-def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report) -> None:
-    """Run BASE and every ALT on common random numbers; write comparison.csv, levers.csv and
-    each scenario's summary.csv in a subfolder."""
+@click.option("--discount-rate", type=click.FloatRange(min=0), default=0.045, show_default=True,
+              help="social discount rate of the lever appraisal (KDI PIMAC: 4.5 %)")
+@click.option("--window", metavar="START-END", help="appraisal window, e.g. 2026-2050 [2026-2050 cut to the horizon]")
+def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, plots, with_report,
+            discount_rate, window) -> None:
+    """Run BASE and every ALT on common random numbers; write comparison.csv, levers.csv,
+    lever_ranks.csv and each scenario's summary.csv in a subfolder."""
     from ..analysis.compare import compare_policies
+    from ..analysis.economics import ECONOMICS_COLUMNS
+    from .optimize import parse_window
+
+    window = parse_window(window)
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
@@ -68,8 +76,12 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
 
     # every scenario passes over the same draws: the counter shows each draw once
     with progress(draws.n_draws, f"compare ({len(scenarios)} scenarios)", passes=len(scenarios)) as update:
-        result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method,
-                                  rng=draws.seed, chunk_size=chunk_size, progress=update)
+        try:
+            result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method, rng=draws.seed,
+                                      chunk_size=chunk_size, progress=update,
+                                      discount_rate=discount_rate, window=window)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc).removeprefix("window: "), param_hint="'--window'") from None
     manifest = {
         "kind": "comparison",
         "base": base.name,
@@ -78,6 +90,9 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "resolved_scenarios": {s.name: s.model_dump(mode="json") for s in scenarios},
         "seed": draws.seed, "sampling": draws.method, "draws": draws.n_draws,
         "common_random_numbers": True,
+        "discount_rate": discount_rate, "note": result.note,
+        "appraisal_window": ([int(v) for v in result.levers[["window_start", "window_end"]].iloc[0]]
+                             if len(result.levers) and result.levers.window_start.notna().all() else None),
         "talentsim_version": __version__,
         "data_files_sha256": data_files(),
         "started_utc": started.isoformat(timespec="seconds"),
@@ -87,6 +102,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     files_out = {
         "comparison.csv": lambda p: result.comparison.to_csv(p, index=False, float_format=fmt),
         "levers.csv": lambda p: result.levers.to_csv(p, index=False, float_format=fmt),
+        "lever_ranks.csv": lambda p: result.ranks.to_csv(p, index=False, float_format=fmt),
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
     }
     for name, summary in result.summaries.items():
@@ -97,7 +113,12 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         files_out[name] = write
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        click.echo(result.levers.round(2).to_string(index=False))
+        hidden = [c for c in (*ECONOMICS_COLUMNS, "mean_rank") if c != "krw_bn_per_worker_year"]
+        click.echo(result.levers.drop(columns=hidden).round(3).to_string(index=False))
+    click.echo(f"(all columns in levers.csv; present values {'-'.join(map(str, manifest['appraisal_window'] or []))} "
+               f"at a {discount_rate:.1%} discount rate)")
+    if result.note:
+        click.echo(result.note)
     logger.info("wrote %s/ (%d alternative(s), %d common draws, %s, seed %d)", out, len(alts), draws.n_draws,
                 draws.method, draws.seed)
     figures_and_report(out, plots, with_report)

@@ -1,4 +1,5 @@
-"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest|discover|metrics``.
+"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest|discover|
+metrics|levers|optimize``.
 
 The group lives here; each command group lives in its own module and is registered below."""
 
@@ -11,6 +12,7 @@ from .analysis import backtest, calibrate, sensitivity
 from .compare import compare
 from .console import setup_logging
 from .discover import discover, metrics_command
+from .optimize import levers, optimize
 from .output import plot, report
 from .run import run, validate
 
@@ -24,5 +26,6 @@ def main(quiet: bool, verbose: bool) -> None:
     setup_logging(quiet=quiet, verbose=verbose)
 
 
-for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, discover, metrics_command):
+for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, discover, metrics_command,
+                levers, optimize):
     main.add_command(command)
