@@ -52,6 +52,8 @@ Years = Annotated[Quantity, Bounds(1.0, 12.0)]
 ServiceYears = Annotated[Quantity, Bounds(0.0, 12.0)]
 Real = Quantity
 RealGrowth = Annotated[Scalar, Bounds(-0.2, 0.2)]
+#: an optional positive scalar; Bounds outside Optional so that check_bounds sees them
+OptionalPositive = Annotated[Optional[Scalar], Bounds(0.0, low_open=True)]
 
 
 class Section(BaseModel):
@@ -263,7 +265,7 @@ class Lever(Section):
     cost_per_unit_krw_bn: ScalarPositive
     lag_years: int = Field(default=0, ge=0, le=10)
     ramp_years: int = Field(default=1, ge=1, le=10)
-    cap_units: Optional[ScalarPositive] = None
+    cap_units: OptionalPositive = None
     effect: ScalarCount = 1.0
     #: real growth of the unit cost a year (pay rises raise the cost of seats, stipends and
     #: retention pay): cost(t) = cost_per_unit_krw_bn x (1 + g) ** (t - price_basis.base_year)
@@ -278,7 +280,7 @@ class ReskillingLever(Lever):
     ``effect`` is the conversion of the first, best trainees. Without ``pool_initial`` there is no
     pool: converted = effect x trainees (linear; no shipped scenario does this)."""
 
-    pool_initial: Optional[ScalarPositive] = None  # people in the pool at the start of the first simulated year
+    pool_initial: OptionalPositive = None  # people in the pool at the start of the first simulated year
     pool_inflow: Count = 0.0  # people joining the pool a year
     pool_exit_rate: ScalarRate = 0.0  # share of the pool leaving it a year (retirement, other careers)
     suitable_share: ScalarRate = 1.0  # share of the pool that could convert to AI work this year
@@ -291,7 +293,7 @@ class VisaLever(Lever):
     for immigrants); recruits = V (1 - exp(-effect x units / V)). Without ``global_pool``:
     recruits = effect x units x A ** elasticity (linear; no shipped scenario does this)."""
 
-    global_pool: Optional[ScalarPositive] = None  # people a year willing to consider Korea at the reference pay
+    global_pool: OptionalPositive = None  # people a year willing to consider Korea at the reference pay
 
 
 class PriceBasis(Section):
