@@ -167,7 +167,8 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         # next year's fellowships pull applicants from this year's bachelor's and master's
         # graduates bound for the Korean labour market (AI jobs or other work), never from nowhere
         not_studying = 1 - dest["master"][i] - dest["phd"][i]
-        pool = grads_b * (not_studying - dest["abroad"][i]) + m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i])
+        pool = (grads_b * (not_studying - dest["abroad"][i])
+                + m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]))
         switchers = pool_draw(x.fellows[min(i + 1, sim.size - 1)], pool)
         keep = 1 - switchers / np.maximum(pool, 1e-300)  # share of market-bound graduates who stay
         to_phd = to_phd + switchers
