@@ -135,9 +135,10 @@ def test_undergraduate_places_raise_ai_track_entrants_up_to_the_cap(tmp_path, ba
 
 
 def test_rd_compute_raises_demand_by_units_times_effect(tmp_path, base_run):
+    linear = {"effect": 3.0, "cap_units": None, "real_cost_growth": 0.0}  # no cap, constant cost
     more = ts.load_scenario(write_scenario(tmp_path, "rd", {"budget_lines": {"extra_rd": {
-        "lever": "rd_compute", "krw_bn": 100.0, "first_year": 2026}}, "levers": {"rd_compute": {"effect": 3.0}}}))
-    fixed = ts.load_scenario(write_scenario(tmp_path, "rd0", {"levers": {"rd_compute": {"effect": 3.0}}}))
+        "lever": "rd_compute", "krw_bn": 100.0, "first_year": 2026}}, "levers": {"rd_compute": linear}}))
+    fixed = ts.load_scenario(write_scenario(tmp_path, "rd0", {"levers": {"rd_compute": linear}}))
     a, b = run(more), run(fixed)
     np.testing.assert_allclose(column(a, "demand", 2030) - column(b, "demand", 2030), 300.0)
     np.testing.assert_allclose(column(a, "demand", 2026) - column(b, "demand", 2026), 0.0, atol=1e-9)  # lag 1
@@ -147,7 +148,7 @@ def test_doubling_a_lever_budget_doubles_its_units_in_the_engine(tmp_path):
     def units(amount, lag):
         s = ts.load_scenario(write_scenario(tmp_path, f"r{amount}{lag}", {
             "budget_lines": {"msit_digital_talent": {"krw_bn": amount}, "moel_ai_training": {"krw_bn": 0.0}},
-            "levers": {"reskilling": {"lag_years": lag}}}))
+            "levers": {"reskilling": {"lag_years": lag, "pool_initial": None}}}))  # no pool: linear
         r = run(s, n=20)
         return r["units_reskilling"], r["inflow_reskilled"]
 

@@ -87,7 +87,8 @@ TOY = {
                      "msit_digital_talent": {"krw_bn": 100.0, "first_year": 1990},
                      "moel_ai_training": {"krw_bn": 0.0}, "bk21_ai_teams": {"krw_bn": 0.0},
                      "stem_stipends_ai_share": {"krw_bn": 0.0}},
-    "levers": {"reskilling": {"cost_per_unit_krw_bn": 0.01, "effect": 0.1, "lag_years": 0}},  # 1000 a year
+    "levers": {"reskilling": {"cost_per_unit_krw_bn": 0.01, "effect": 0.1, "lag_years": 0,  # 1000 a year
+                              "pool_initial": None, "real_cost_growth": 0.0}},  # no pool, constant cost
     "workforce": {"initial": {"total": 0.0, "diaspora": 0.0}, "attrition": 0.15},
     "migration": {"emigration": {"base_rate": 0.05, "max_rate": 0.1, "elasticity": 0.0,
                                  "age_multiplier": dict.fromkeys(range(20, 65, 5), 1.0),

@@ -122,16 +122,30 @@ METRICS: dict[str, Metric] = {
                                "Probability of a shortage"),
     "domestic_ai_premium": _m("fraction", "domestic AI-skill wage premium", "Domestic AI pay premium"),
     # budgets and levers
-    "budget_spent": _m("KRW bn/yr", "spending on all levers", "Lever spending"),
-    **{f"budget_{lever}": _m("KRW bn/yr", f"spending on the {lever} lever", f"Spending on {label}")
+    "budget_spent": _m("KRW bn/yr", "spending on all levers (constant prices of price_basis.base_year, 2024)",
+                       "Lever spending"),
+    **{f"budget_{lever}": _m("KRW bn/yr", f"spending on the {lever} lever (constant 2024 prices)",
+                             f"Spending on {label}")
        for lever, _, _, label in _LEVERS},
     **{f"units_{lever}": _m(unit, f"units in effect: {text}", f"Units of {label}")
        for lever, unit, text, label in _LEVERS},
     "retention_coverage": _m("fraction", "share of AI workers covered by retention pay", "Retention pay coverage"),
-    # lever pools (pre-registered for the lever colleague; names to reconcile at merge)
-    "reskilling_pool": _m("people", "ICT/SW workers who could still be reskilled into AI work",
+    # lever pools: levers move people between pools and create none
+    "fellowship_pool": _m("people/yr", "bachelor's and master's graduates bound for the Korean labour market",
+                          "Fellowship pool"),
+    "fellowship_switchers": _m("people/yr", "of these, drawn into next year's PhD applications by fellowships",
+                               "Fellowship switchers"),
+    "reskilling_trainees": _m("people/yr", "reskilling trainees funded", "Reskilling trainees"),
+    "reskilling_pool": _m("people", "ICT/SW workers and graduates in other work who could be reskilled",
                           "Reskilling pool"),
-    "visa_pool": _m("people", "foreign AI workers who would consider a Korean talent visa", "Talent-visa pool"),
+    "reskilling_suitable": _m("people/yr", "suitable reskilling candidates this year",
+                              "Suitable reskilling candidates"),
+    "reskilling_pool_inflow": _m("people/yr", "people joining the reskilling pool", "Reskilling pool inflow"),
+    "reskilling_pool_exits": _m("people/yr", "people leaving the reskilling pool other than into AI work",
+                                "Reskilling pool exits"),
+    "visa_pool": _m("people/yr", "foreign AI workers willing to consider Korea this year (0: no pool set)",
+                    "Talent-visa pool"),
+    "visa_recruits": _m("people/yr", "talent-visa recruits (part of inflow_immigrants)", "Talent-visa recruits"),
     # microsimulation only
     "seat_wait_years": _m("years", "mean wait of applicants admitted to a graduate programme (microsim)",
                           "Wait for a graduate place"),

@@ -94,6 +94,9 @@ def paired_differences(base: Run, alt: Run) -> pd.DataFrame:
 def lever_row(base: Run, alt: Run) -> dict:
     """Extra budget, extra workers and KRW bn per extra worker of one alternative.
 
+    Money is in KRW bn at constant prices of the scenarios' ``price_basis.base_year`` (2024 in
+    the shipped scenarios).
+
     extra_budget_krw_bn: median over draws of the cumulative extra spending over the horizon.
     extra_workers_Y: median (and 5 / 95 % quantiles for 2035) of the paired difference in
     ai_workforce in year Y. krw_bn_per_extra_worker_2035: median cumulative extra spending up to

@@ -93,6 +93,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "discount_rate": discount_rate, "note": result.note,
         "appraisal_window": ([int(v) for v in result.levers[["window_start", "window_end"]].iloc[0]]
                              if len(result.levers) and result.levers.window_start.notna().all() else None),
+        "money": f"KRW bn, constant {base.price_basis.base_year} prices (price_basis)",
         "talentsim_version": __version__,
         "data_files_sha256": data_files(),
         "started_utc": started.isoformat(timespec="seconds"),

@@ -20,6 +20,7 @@ from ..scenario.inputs import is_path
 from ..scenario.schema import LEVERS, SPINUP_YEARS, Scenario
 from .education import Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
+from .levers import pool_draw
 from .params import (
     BUDGET_LEAD,
     LabourParams,
@@ -34,6 +35,7 @@ from .params import (
     international_stay,
     lever_units,
     programme_inputs,
+    reskilling_metrics,
     rows,
     slots,
 )
@@ -156,12 +158,20 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         g_ug, d_ug = ug.step(x.ug_intake[i], x.ug_finish[i], x.ug_hazard[i])
         grads_b = rowsum(g_ug)
         m = m_in.step(master, i, to_master)
-        # fellowships: extra applicants (units x effect) and a lower dropout hazard for the
-        # funded share of PhD students
+        # fellowships: a lower dropout hazard for the funded share of PhD students; their extra
+        # applicants (switchers, below) were taken from last year's graduates
         hazard = fellowship_hazard(d_in.hazard[i], x.fellows_raw[i], phd.pipeline.total, x.gain)
-        d = d_in.step(phd, i, to_phd + x.fellows[i], hazard=hazard)
+        d = d_in.step(phd, i, to_phd, hazard=hazard)
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
+        # next year's fellowships pull applicants from this year's bachelor's and master's
+        # graduates bound for the Korean labour market (AI jobs or other work), never from nowhere
+        not_studying = 1 - dest["master"][i] - dest["phd"][i]
+        pool = (grads_b * (not_studying - dest["abroad"][i])
+                + m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]))
+        switchers = pool_draw(x.fellows[min(i + 1, sim.size - 1)], pool)
+        keep = 1 - switchers / np.maximum(pool, 1e-300)  # share of market-bound graduates who stay
+        to_phd = to_phd + switchers
 
         if i == SPINUP_YEARS - 1:  # end of the year before the horizon
             rec.initial.update(stock_snapshot(ug, master, phd, wf))
@@ -171,14 +181,14 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         # graduates taking Korean AI jobs, by qualification (n, Q). Applicants who miss a place
         # and give up enter the market like graduates of their degree who do not study further
         # (PhD applicants counted as master's holders).
-        not_studying = 1 - dest["master"][i] - dest["phd"][i]
         market_b = market_share(dest["ai_job"][i], not_studying)
         market_m = market_share(m_in.ai_job[i], 1 - m_in.to_phd[i])
+        gb, gm = grads_b * keep, m["grads_domestic"] * keep  # less the fellowship switchers
         to_ai = columns(
-            take(grads_b * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
-                 grads_b * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
-            take(m["grads_domestic"] * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
-                 m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
+            take(gb * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
+                 gb * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
+            take(gm * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
+                 gm * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
             + m["grads_international"] * x.stay[i],
             take(d["grads_domestic"] * d_in.ai_job[i], take_up,
                  d["grads_domestic"] * (1 - d_in.abroad[i]))
@@ -199,7 +209,8 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 + d["grads_domestic"] * d_in.abroad[i],
                 budget_spent=sum(x.spend[lever][i] for lever in LEVERS),
                 **{f"budget_{lever}": x.spend[lever][i] for lever in LEVERS},
-                **{f"units_{lever}": x.units[lever][i] for lever in LEVERS})
+                **{f"units_{lever}": x.units[lever][i] for lever in LEVERS},
+                fellowship_pool=pool, fellowship_switchers=switchers, **reskilling_metrics(labour, i))
         rec.put(i, **labour_year(labour, wf, i, to_ai))
     return rec.metrics(), rec.initial
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..arrays import rowsum, weighted
 from ..scenario.schema import QUALIFICATIONS
+from . import levers
 from .params import LabourParams
 from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazard
 
@@ -61,11 +62,12 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
     mean_ratio = weighted(pay_ratio(lab.foreign[i], premium, lab.premium0, retention), lab.shares)
     r = return_hazard(mean_ratio, lab.mean_ratio0, *lab.ret)
     r = np.minimum(r + lab.return_incentives[i] / np.maximum(diaspora, 1.0), lab.ret[1])
-    arrivals = immigrants(
-        lab.imm_base[i] + lab.visas[i], lab.imm_elasticity, premium, lab.premium0,
-        retention, lab.home[i], lab.home0,
-    )
-    return {"emigration": h, "by_region": h_region, "return": r, "immigrants": arrivals, "covered": covered}
+    # A ** elasticity: Korea's AI pay against pay at home; talent visas recruit from a finite pool
+    attract = immigrants(1.0, lab.imm_elasticity, premium, lab.premium0, retention, lab.home[i], lab.home0)
+    recruits, visa_pool = levers.visa_recruits(lab.visas[i], lab.visa_pool, attract)
+    arrivals = lab.imm_base[i] * attract + recruits
+    return {"emigration": h, "by_region": h_region, "return": r, "immigrants": arrivals, "covered": covered,
+            "visa_recruits": recruits, "visa_pool": visa_pool}
 
 def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
     """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
@@ -114,4 +116,6 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray) -> 
         "shortage_probability": (shortage > 0).astype(float),
         "domestic_ai_premium": wf.premium,
         "retention_coverage": covered,
+        "visa_recruits": rates["visa_recruits"],
+        "visa_pool": rates["visa_pool"],
     }

@@ -72,3 +72,82 @@ def lever_units(
         if shift < y:
             out[:, shift:] += bought[:, : y - shift]
     return out / ramp_years
+
+
+# ---------------------------------------------------------------- price basis
+def real_spending(krw_bn: np.ndarray, deflator: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Nominal spending (n, Y) in constant prices of the base year: ``krw_bn x base / deflator``
+    with ``deflator`` (n, Y) the price index of each year and ``base`` (n,) its base-year value
+    (so the index need not be 1 in the base year)."""
+    return krw_bn * (base[:, None] / deflator)
+
+
+def unit_cost_path(cost: np.ndarray, growth: np.ndarray, years: np.ndarray, base_year: int) -> np.ndarray:
+    """(n, Y) real unit cost: ``cost x (1 + growth) ** (year - base_year)`` (cost and growth (n,))."""
+    return cost[:, None] * (1.0 + growth[:, None]) ** (years[None, :] - base_year)
+
+
+# ---------------------------------------------------------------- source pools
+def pool_draw(x: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    """People drawn from a pool of size ``pool`` by an effort worth ``x`` people at an unlimited
+    pool: ``pool x (1 - exp(-x / pool))``; 0 for an empty pool. Never more than the pool, never
+    more than ``x``; the first people cost least (diminishing returns)."""
+    safe = np.maximum(pool, 1e-300)
+    return np.where(pool > 0, safe * -np.expm1(-x / safe), 0.0)
+
+
+def reskilling_pool(
+    trainees: np.ndarray,
+    conversion: np.ndarray,
+    stock0: np.ndarray,
+    inflow: np.ndarray,
+    exit_rate: np.ndarray,
+    suitable_share: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The reskilling pool, year by year (vectorised over draws).
+
+    Parameters
+    ----------
+    trainees : (Y, n) trainees funded each year (year-major rows)
+    conversion : (n,) conversion of the first trainees (``levers.reskilling.effect``)
+    stock0 : (n,) people in the pool at the start of the first year
+    inflow : (Y, n) people joining the pool each year
+    exit_rate : (n,) share of the pool leaving it each year for other reasons
+    suitable_share : (n,) share of the pool that could convert this year
+
+    Each year t, with S the stock at its start:
+        P(t)         = suitable_share x S                         suitable candidates
+        converted(t) = P (1 - exp(-conversion x trainees(t) / P))  never more than P
+        exits(t)     = exit_rate x (S - converted)
+        S(t+1)       = S - converted - exits + inflow(t)
+    Returns year-major (Y, n) ``converted``, ``pool`` (S at the end of the year), ``suitable``
+    (P), ``exits`` and ``inflow``.
+    """
+    y, n = trainees.shape
+    out = {k: np.empty((y, n)) for k in ("converted", "pool", "suitable", "exits", "inflow")}
+    stock = np.broadcast_to(stock0, (n,)).astype(float)
+    for i in range(y):
+        suitable = suitable_share * stock
+        converted = pool_draw(conversion * trainees[i], suitable)
+        exits = exit_rate * (stock - converted)
+        stock = stock - converted - exits + inflow[i]
+        out["converted"][i], out["pool"][i], out["suitable"][i] = converted, stock, suitable
+        out["exits"][i], out["inflow"][i] = exits, inflow[i]
+    return out
+
+
+def visa_recruits(
+    offers: np.ndarray, pool: np.ndarray | None, attract: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Talent-visa recruits this year and the pool they come from, each (n,).
+
+    ``offers`` = visa offers x effect (recruits at an unlimited pool), ``pool`` (n,) foreign AI
+    workers a year willing to consider Korea at the reference pay (None: unlimited, reported as
+    0), ``attract``
+    = A ** elasticity, Korea's AI pay against pay at home (as for immigrants). The pool is
+    V = pool x attract and recruits = attract x pool x (1 - exp(-offers / pool)) = V (1 - exp(-offers
+    x attract / V)): never more than V, and linear (offers x attract) while offers << pool.
+    """
+    if pool is None:
+        return offers * attract, np.zeros_like(attract)  # no pool: reported as 0
+    return attract * pool_draw(offers, pool), pool * attract

@@ -95,8 +95,29 @@ def budgets(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
              else np.broadcast_to(np.zeros(1), (p.n, ext.size)) for lever in LEVERS}
     for name, line in scenario.budget_lines.items():
         values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
+        if line.prices == "nominal":  # to constant prices of price_basis.base_year
+            values = deflate(scenario, p, values, ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
     return spend
+
+
+def deflate(scenario: Scenario, p: Params, values: np.ndarray, ext: np.ndarray) -> np.ndarray:
+    """Nominal KRW bn (n, Y_ext) -> constant prices of ``price_basis.base_year``."""
+    base = scenario.price_basis.base_year
+    span = np.arange(min(ext[0], base), max(ext[-1], base) + 1)
+    index = p.q("price_basis.deflator", span)
+    at = ext - span[0]
+    return levers.real_spending(values, index[:, at], index[:, base - span[0]])
+
+
+def unit_cost(scenario: Scenario, p: Params, lever: str, years: np.ndarray) -> np.ndarray:
+    """(n,) or (n, Y) real cost of one unit of ``lever`` (KRW bn, constant base-year prices): the
+    base-year cost grown by ``real_cost_growth`` a year."""
+    cost = p.s(f"levers.{lever}.cost_per_unit_krw_bn")
+    if getattr(scenario.levers, lever).real_cost_growth == 0:
+        return cost
+    growth = p.s(f"levers.{lever}.real_cost_growth")
+    return levers.unit_cost_path(cost, growth, years, scenario.price_basis.base_year)
 
 
 def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -111,9 +132,10 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
             out[lever] = out[f"{lever}_raw"] = np.broadcast_to(np.zeros(1), (p.n, p.years.size))
             continue
         cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
+        ext = np.arange(p.years[0] - BUDGET_LEAD, p.years[-1] + 1)
         units = levers.lever_units(
             spend[lever],
-            p.s(f"levers.{lever}.cost_per_unit_krw_bn"),
+            unit_cost(scenario, p, lever, ext),
             lag_years=spec.lag_years,
             ramp_years=spec.ramp_years,
             cap_units=cap,
@@ -299,8 +321,14 @@ class LabourParams:
         self.attrition = p.t("workforce.attrition")
         # R&D/compute money adds AI labour demand (units x effect, people)
         self.demand = p.t("market.demand") + rows(units["rd_compute"])
-        self.reskilled = rows(units["reskilling"])
+        # lever candidates from their source pools: reskilled workers converted from the
+        # reskilling pool; visa offers x effect, drawn from the global pool in migration_rates
+        self.reskill = reskilling_rows(scenario, p, units)
+        self.reskilled = self.reskill["converted"]
         self.visas = rows(units["talent_visas"])
+        self.visa_pool = (p.s("levers.talent_visas.global_pool")
+                          if scenario.levers.talent_visas is not None
+                          and scenario.levers.talent_visas.global_pool is not None else None)
         self.return_incentives = rows(units["diaspora_return"])
         self.retained = rows(units["retention_pay_raw"])  # covered worker-years
         self.raise_ = (p.s("levers.retention_pay.effect") if scenario.levers.retention_pay is not None
@@ -314,3 +342,32 @@ class LabourParams:
         mix = mig.immigration.qualification_mix
         self.mix = np.array([mix.get(q, 0.0) for q in QUALIFICATIONS])
         self.reskilled_mix = np.array([wfs.reskilled_mix.get(q, 0.0) for q in QUALIFICATIONS])
+
+
+def reskilling_rows(scenario: Scenario, p: Params, units: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Year-major (Y, n) reskilling pool flows: ``converted`` (reskilled candidates entering the
+    AI labour market), ``pool``, ``suitable``, ``exits``, ``inflow``, ``trainees`` (see
+    :func:`talentsim.engine.levers.reskilling_pool`). Without a pool (no lever or no
+    ``pool_initial``), converted = trainees x effect and the pool metrics are zero."""
+    spec = scenario.levers.reskilling
+    trainees = rows(units["reskilling_raw"])
+    if spec is None or spec.pool_initial is None:
+        zero = np.broadcast_to(np.zeros(1), trainees.shape)
+        return {"converted": rows(units["reskilling"]), "pool": zero, "suitable": zero, "exits": zero,
+                "inflow": zero, "trainees": trainees}
+    pre = "levers.reskilling"
+    out = levers.reskilling_pool(
+        np.asarray(trainees, dtype=float), p.s(f"{pre}.effect"), p.s(f"{pre}.pool_initial"),
+        p.t(f"{pre}.pool_inflow"), p.s(f"{pre}.pool_exit_rate"), p.s(f"{pre}.suitable_share"))
+    out["trainees"] = trainees
+    return out
+
+
+def reskilling_metrics(lab: LabourParams, i: int) -> dict[str, np.ndarray]:
+    """Year ``i``'s reskilling pool metrics, (n,) each: trainees, the pool stock at the end of the
+    year, its suitable candidates, people joining and leaving it (conversions are
+    ``inflow_reskilled``)."""
+    r = lab.reskill
+    return {"reskilling_trainees": r["trainees"][i], "reskilling_pool": r["pool"][i],
+            "reskilling_suitable": r["suitable"][i], "reskilling_pool_inflow": r["inflow"][i],
+            "reskilling_pool_exits": r["exits"][i]}

@@ -58,6 +58,9 @@ class EducationProcesses:
             return
         draw -= dm + dp
         p_ai = self.p_ai_b[i]
+        if self.switches(i, not p_ai <= draw < p_ai + x.dest["abroad"][i]):
+            yield from self.applicant(self.phd, entry)
+            return
         if draw < p_ai and live:
             self.f["inflow_graduates"][i] += 1
             self.move(entry, STUDYING, IN_AI)
@@ -68,6 +71,18 @@ class EducationProcesses:
             self.move(entry, STUDYING, ABROAD)
             return
         self.move(entry, STUDYING, ELSEWHERE)
+
+    def switches(self, i: int, market_bound: bool) -> bool:
+        """A bachelor's or master's graduate of year ``i``: counted in the fellowship pool when
+        bound for the Korean labour market (AI or other work); True if fellowships draw them into
+        a PhD application instead (probability ``p_switch[i]``, set by the market step)."""
+        if not market_bound:
+            return False
+        self.f["fellowship_pool"][i] += 1
+        if self.p_switch[i] > 0 and self.u() < self.p_switch[i]:
+            self.f["fellowship_switchers"][i] += 1
+            return True
+        return False
 
     def applicant(self, prog: GraduateProgramme, entry: int):
         """A domestic applicant: admission rounds until a place, or giving up."""
@@ -110,6 +125,9 @@ class EducationProcesses:
             return
         draw -= to_phd
         p_ai = prog.p_ai[i]
+        if prog.qual == MASTER and self.switches(i, not p_ai <= draw < p_ai + d.abroad[i]):
+            yield from self.applicant(self.phd, entry)
+            return
         if draw < p_ai and live:
             self.f["inflow_graduates"][i] += 1
             self.move(entry, STUDYING, IN_AI)

@@ -20,6 +20,7 @@ from ..engine.params import (
     international_stay,
     lever_units,
     programme_inputs,
+    reskilling_metrics,
     rows,
     slots,
 )
@@ -100,4 +101,6 @@ class DrawInputs:
             **{f"budget_{lever}": spend_h[lever] for lever in LEVERS},
             **{f"units_{lever}": units[f"{lever}_raw"][0, h] for lever in LEVERS},
             "demand": np.asarray(self.labour.demand)[h, 0],
+            # the reskilling pool depends on inputs only: the cohort engine's values exactly
+            **{name: np.asarray(v)[:, 0] for name, v in reskilling_metrics(self.labour, h).items()},
         }

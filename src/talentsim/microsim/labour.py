@@ -95,6 +95,8 @@ class LabourProcesses:
         self.rho = float(r[0])
         self.year_values = {"start_total": start_total, "covered": float(covered[0]),
                             "premium": float(self.premium[0])}
+        for name in ("visa_recruits", "visa_pool"):  # expected recruits (part of arrivals) and their pool
+            self.series.setdefault(name, []).append(float(rates[name][0]))
         mix = lab.mix
         n_imm = int(rng.poisson(float(arrivals[0]) / k))
         self.f["inflow_immigrants"][i] = n_imm

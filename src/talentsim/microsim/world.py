@@ -92,7 +92,8 @@ class World(EducationProcesses, LabourProcesses):
         self.f = {key: [0] * n for key in (
             "ai_track_entrants", "grads_bachelor", "dropouts_bachelor", "study_abroad",
             "inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees",
-            "emigration", "attrition", "retirement")}
+            "emigration", "attrition", "retirement", "fellowship_pool", "fellowship_switchers")}
+        self.p_switch = [0.0] * n  # chance a market-bound graduate of year i switches to a PhD
         self.emig_region = [[0] * n for _ in self.region_names]
         self.series: dict[str, list[float]] = {}
         self.initial: dict[str, float] = {}
@@ -188,6 +189,12 @@ class World(EducationProcesses, LabourProcesses):
             # applicants who give up: the market share of graduates not studying further
             self.master.p_leaver_ai[i] = min(float(market_share(aj, 1 - dm - dp)) * m, 1.0)
             self.phd.p_leaver_ai[i] = min(float(market_share(M.ai_job[i], 1 - M.to_phd[i])) * m, 1.0)
+            # fellowships draw next year's extra PhD applicants from this year's market-bound
+            # graduates: share 1 - exp(-F / G) as in the cohort engine, with G estimated by last
+            # year's realised pool (the pool of year i is known only at its end)
+            pool = self.f["fellowship_pool"][i - 1] * k if i > 0 else 0.0
+            fellows = x.fellows[min(i + 1, self.n_years - 1)]
+            self.p_switch[i] = -math.expm1(-fellows / pool) if pool > 0 else 0.0
             # fellowships: a lower PhD dropout hazard for the funded share of students
             enrolled = self.phd.seats.count * k
             self.phd.hazard[i] = float(fellowship_hazard(x.phd.hazard[i], x.fellows_raw[i], enrolled, x.gain))
@@ -203,8 +210,6 @@ class World(EducationProcesses, LabourProcesses):
             self.n_ug += n
             for j in range(n):
                 self.start(self.undergraduate(1 if j < serving else 0, entry))
-            for _ in range(int(rng.poisson(x.fellows[i] / k))):  # extra PhD applicants
-                self.start(self.applicant(self.phd, -1))
             yield env.timeout(RECORD - MARKET)
             self.record(i)
             if i == self.first_live - 1:

@@ -91,6 +91,6 @@ def lever_costs(levers_frame: pd.DataFrame, ax: Axes | None = None, *, base: str
     if skipped:
         title += f"; skipped (no cost: under one extra worker): {', '.join(skipped)}"
     finish_axes(ax, title, "KRW bn per extra AI worker in 2035 (cumulative extra spending to 2035 / extra workers)",
-            "scenario", "KRW bn", value_axis="x")
+            "scenario", "KRW bn, constant 2024 prices", value_axis="x")
     ax.grid(False, axis="y")
     return ax

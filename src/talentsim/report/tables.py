@@ -84,7 +84,8 @@ def _comparison_tables(r: Results) -> str:
     c, base = r.frames["comparison"], r.manifest.get("base", "the base")
     out = [f"<h3>Levers (<code>levers.csv</code>): extra budget and extra AI workers vs {escape(base)}</h3>",
            frame_table(r.frames["levers"]),
-           "<p>KRW bn per extra worker = median extra spending up to 2035 / median extra workers in 2035; "
+           f"<p>Money in {escape(r.manifest.get('money', 'KRW bn'))}. "
+           "KRW bn per extra worker = median extra spending up to 2035 / median extra workers in 2035; "
            "n/a when the scenario adds under one worker.</p>"]
     aw = c[c["metric"] == "ai_workforce"]
     if not aw.empty:

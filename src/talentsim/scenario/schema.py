@@ -51,6 +51,9 @@ ScalarPositive = Annotated[Scalar, Bounds(0.0, low_open=True)]
 Years = Annotated[Quantity, Bounds(1.0, 12.0)]
 ServiceYears = Annotated[Quantity, Bounds(0.0, 12.0)]
 Real = Quantity
+RealGrowth = Annotated[Scalar, Bounds(-0.2, 0.2)]
+#: an optional positive scalar; Bounds outside Optional so that check_bounds sees them
+OptionalPositive = Annotated[Optional[Scalar], Bounds(0.0, low_open=True)]
 
 
 class Section(BaseModel):
@@ -239,6 +242,9 @@ class BudgetLine(Section):
     scale: Count = 1.0  # multiplier on krw_bn, e.g. {path: steps, values: {2024: 0.853}} for a cut
     first_year: Optional[int] = None
     last_year: Optional[int] = None
+    #: ``real``: krw_bn is in constant prices of ``price_basis.base_year``; ``nominal``: in the
+    #: prices of each year, deflated by ``price_basis.deflator``
+    prices: Literal["real", "nominal"] = "real"
 
     @model_validator(mode="after")
     def _years(self):
@@ -259,8 +265,44 @@ class Lever(Section):
     cost_per_unit_krw_bn: ScalarPositive
     lag_years: int = Field(default=0, ge=0, le=10)
     ramp_years: int = Field(default=1, ge=1, le=10)
-    cap_units: Optional[ScalarPositive] = None
+    cap_units: OptionalPositive = None
     effect: ScalarCount = 1.0
+    #: real growth of the unit cost a year (pay rises raise the cost of seats, stipends and
+    #: retention pay): cost(t) = cost_per_unit_krw_bn x (1 + g) ** (t - price_basis.base_year)
+    real_cost_growth: RealGrowth = 0.0
+
+
+class ReskillingLever(Lever):
+    """Reskilling: a unit is one trainee. Trainees are drawn from a finite pool stock S (ICT/SW
+    workers and graduates in other work) that gains ``pool_inflow`` people a year and loses
+    ``pool_exit_rate`` of itself; P = ``suitable_share`` x S are this year's suitable candidates
+    and converted = P (1 - exp(-effect x trainees / P)) of them take AI work (and leave the pool).
+    ``effect`` is the conversion of the first, best trainees. Without ``pool_initial`` there is no
+    pool: converted = effect x trainees (linear; no shipped scenario does this)."""
+
+    pool_initial: OptionalPositive = None  # people in the pool at the start of the first simulated year
+    pool_inflow: Count = 0.0  # people joining the pool a year
+    pool_exit_rate: ScalarRate = 0.0  # share of the pool leaving it a year (retirement, other careers)
+    suitable_share: ScalarRate = 1.0  # share of the pool that could convert to AI work this year
+
+
+class VisaLever(Lever):
+    """Talent visas: a unit is one visa offer; ``effect`` x units recruits would come at an
+    unlimited pool. The pool of foreign AI workers willing to consider Korea this year is
+    V = ``global_pool`` x A ** immigration.elasticity (A: Korea's AI pay against pay at home, as
+    for immigrants); recruits = V (1 - exp(-effect x units / V)). Without ``global_pool``:
+    recruits = effect x units x A ** elasticity (linear; no shipped scenario does this)."""
+
+    global_pool: OptionalPositive = None  # people a year willing to consider Korea at the reference pay
+
+
+class PriceBasis(Section):
+    """Money is in constant KRW of ``base_year``. ``deflator`` (index, any level: it is
+    normalised to 1 in the base year) turns ``prices: nominal`` budget lines into constant prices:
+    real(t) = nominal(t) x deflator(base_year) / deflator(t)."""
+
+    base_year: int = Field(default=2024, ge=1985, le=2070)
+    deflator: Positive = 1.0
 
 
 class FellowshipLever(Lever):
@@ -287,9 +329,9 @@ class Levers(Section):
     - graduate_seats: student places a year (split by graduate_school.bought_master_share)
     - phd_fellowships: funded PhD students (extra applicants x effect; lower dropout)
     - undergrad_ai_programs: extra AI-track entrants (capped by max_share of four-year entrants)
-    - reskilling: trainees; x effect = reskilled workers entering AI work
-    - retention_pay: covered workers; effect = their pay raise (fraction)
-    - talent_visas: extra foreign AI workers recruited a year (they respond to pay like others)
+    - reskilling: trainees; converted from a finite pool with falling conversion (ReskillingLever)
+    - retention_pay: covered workers (never more than the workforce); effect = their pay raise
+    - talent_visas: visa offers; recruits from a finite, pay-responsive global pool (VisaLever)
     - diaspora_return: incentives; x effect = extra returnees (bounded by the diaspora)
     - rd_compute: units of R&D/compute money; x effect = extra AI labour demand (people)
     """
@@ -297,9 +339,9 @@ class Levers(Section):
     graduate_seats: Optional[Lever] = None
     phd_fellowships: Optional[FellowshipLever] = None
     undergrad_ai_programs: Optional[UndergradLever] = None
-    reskilling: Optional[Lever] = None
+    reskilling: Optional[ReskillingLever] = None
     retention_pay: Optional[Lever] = None
-    talent_visas: Optional[Lever] = None
+    talent_visas: Optional[VisaLever] = None
     diaspora_return: Optional[Lever] = None
     rd_compute: Optional[Lever] = None
 
@@ -342,6 +384,7 @@ class Scenario(Section):
     migration: Migration
     budget_lines: dict[str, BudgetLine] = {}
     levers: Levers = Levers()
+    price_basis: PriceBasis = PriceBasis()
     correlations: list[Correlation] = []
     #: a posterior sample (``posterior.parquet`` from ``talentsim calibrate``, path relative to
     #: the scenario file): inputs it holds are resampled from it instead of their priors

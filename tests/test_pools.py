@@ -1,0 +1,162 @@
+"""Every lever draws on a finite pool: hand-computed pool draws, the price basis, marginal cost
+rising with scale (paired on common draws) and people moved between pools, never created."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import talentsim as ts
+from talentsim.analysis.compare import compare_policies
+from talentsim.engine.levers import pool_draw, real_spending, reskilling_pool, unit_cost_path, visa_recruits
+from talentsim.scenario.load import validate_files
+from talentsim.scenario.schema import Scenario
+
+from .conftest import write_scenario
+
+
+def column(run, metric, year):
+    return run[metric][:, list(run.years).index(year)]
+
+
+# ------------------------------------------------------------------ pure functions, by hand
+def test_pool_draw_is_pool_times_one_minus_exp():
+    # 1000 (1 - exp(-0.6)) = 451.19; linear would give 600, pool x share 0.6 gives 600 too
+    out = pool_draw(np.array([600.0, 600.0, 0.0]), np.array([1000.0, 0.0, 50.0]))
+    np.testing.assert_allclose(out, [1000 * (1 - math.exp(-0.6)), 0.0, 0.0], rtol=1e-12)
+    assert out[0] == pytest.approx(451.188363905974, rel=1e-12)
+
+
+def test_reskilling_pool_two_years_by_hand():
+    # S0 = 10,000, suitable share 0.3 -> P = 3,000; conversion 0.2 x 5,000 trainees = 1,000 at an
+    # unlimited pool; converted = 3,000 (1 - exp(-1/3)) = 850.4; exits 0.1 x (S - converted);
+    # S1 = S0 - converted - exits + 400
+    trainees = np.array([[5000.0], [5000.0]])
+    out = reskilling_pool(trainees, np.array([0.2]), np.array([10000.0]), np.array([[400.0], [400.0]]),
+                          np.array([0.1]), np.array([0.3]))
+    c1 = 3000 * (1 - math.exp(-1000 / 3000))
+    s1 = 10000 - c1 - 0.1 * (10000 - c1) + 400
+    p2 = 0.3 * s1
+    c2 = p2 * (1 - math.exp(-1000 / p2))
+    s2 = s1 - c2 - 0.1 * (s1 - c2) + 400
+    np.testing.assert_allclose(out["converted"][:, 0], [c1, c2], rtol=1e-12)
+    np.testing.assert_allclose(out["suitable"][:, 0], [3000.0, p2], rtol=1e-12)
+    np.testing.assert_allclose(out["pool"][:, 0], [s1, s2], rtol=1e-12)
+    assert c2 < c1  # the best candidates were used first
+
+
+def test_visa_recruits_scale_with_pay_attractiveness():
+    # pool 1,000 at the reference pay, A ** e = 1.5: V = 1,500 and recruits = 1.5 x 1,000 x
+    # (1 - exp(-0.3)) = 388.77 (not 1,500 (1 - exp(-0.3)) nor 300 x 1.5 = 450)
+    recruits, pool = visa_recruits(np.array([300.0]), np.array([1000.0]), np.array([1.5]))
+    assert recruits[0] == pytest.approx(1.5 * 1000 * (1 - math.exp(-0.3)), rel=1e-12)
+    assert pool[0] == pytest.approx(1500.0)
+    linear, _ = visa_recruits(np.array([300.0]), None, np.array([1.5]))
+    assert linear[0] == pytest.approx(450.0)
+
+
+def test_price_basis_by_hand():
+    # nominal 102 in a year whose index is 1.02 (base 1.0) -> 100 in base-year prices
+    np.testing.assert_allclose(real_spending(np.array([[102.0, 50.0]]), np.array([[1.02, 0.5]]), np.array([1.0])),
+                               [[100.0, 100.0]])
+    # cost 0.01 growing 2 % a year: 3 years after the base year 0.01 x 1.02 ** 3
+    np.testing.assert_allclose(unit_cost_path(np.array([0.01]), np.array([0.02]), np.array([2024, 2027]), 2024),
+                               [[0.01, 0.01 * 1.02**3]])
+
+
+# ------------------------------------------------------------------ in the engine
+def sim(s: Scenario, n: int = 40):
+    return ts.simulate(s, ts.sample_inputs(s, n, rng=5))
+
+
+def test_nominal_budget_lines_are_deflated_and_unit_costs_grow(tmp_path):
+    body = {"price_basis": {"base_year": 2024, "deflator": {"path": "growth", "value": 1.0, "rate": 0.03,
+                                                           "base_year": 2024}},
+            "budget_lines": {"nominal_visas": {"lever": "talent_visas", "krw_bn": 100.0, "first_year": 2024,
+                                               "prices": "nominal"}},
+            "levers": {"talent_visas": {"cost_per_unit_krw_bn": 0.25, "real_cost_growth": 0.02, "lag_years": 0,
+                                        "ramp_years": 1}}}
+    run = sim(ts.load_scenario(write_scenario(tmp_path, "nominal", body)), 4)
+    np.testing.assert_allclose(column(run, "budget_talent_visas", 2030), 100.0 / 1.03**6, rtol=1e-12)
+    np.testing.assert_allclose(column(run, "units_talent_visas", 2030), 100.0 / 1.03**6 / (0.25 * 1.02**6),
+                               rtol=1e-12)
+
+
+def test_fellowship_switchers_are_drawn_from_market_bound_graduates(tmp_path):
+    body = {"levers": {"phd_fellowships": {"effect": 0.4, "cap_units": None}},
+            "budget_lines": {"big": {"lever": "phd_fellowships", "krw_bn": 500.0, "first_year": 2026}}}
+    run = sim(ts.load_scenario(write_scenario(tmp_path, "fel", body)), 8)
+    pool, switch = run["fellowship_pool"], run["fellowship_switchers"]
+    fellows_next = 0.4 * run["units_phd_fellowships"][:, 1:]  # applicants of year t+1 at an unlimited pool
+    np.testing.assert_allclose(switch[:, :-1], pool[:, :-1] * -np.expm1(-fellows_next / pool[:, :-1]), rtol=1e-10)
+    assert np.all(switch <= pool) and np.all(switch < fellows_next.max() + 1)
+
+
+def test_levers_move_people_between_pools_and_create_none(tmp_path, baseline):
+    """Paired on common draws, with every lever at +1,000 bn a year against none of them."""
+    lines = {f"push_{lever}": {"lever": lever, "krw_bn": 1000.0, "first_year": 2026}
+             for lever in ("phd_fellowships", "reskilling", "talent_visas", "diaspora_return")}
+    alt = ts.load_scenario(write_scenario(tmp_path, "all_levers", {"budget_lines": lines}))
+    base_draws, alt_draws = ts.analysis.compare.common_draws([baseline, alt], 60, "lhs", 3)
+    a, b = ts.simulate(baseline, base_draws), ts.simulate(alt, alt_draws)
+    # fellowships: the graduates' pool is the same; the extra new PhD applicants of year t+1 are
+    # exactly the extra switchers taken out of year t's market-bound graduates
+    np.testing.assert_allclose(b["fellowship_pool"], a["fellowship_pool"], rtol=1e-12)
+    new_a, new_b = (r["applicants_phd"] - r["reapplicants_phd"] for r in (a, b))
+    np.testing.assert_allclose(new_b[:, 1:] - new_a[:, 1:],
+                               b["fellowship_switchers"][:, :-1] - a["fellowship_switchers"][:, :-1],
+                               rtol=1e-9, atol=1e-6)
+    for r in (a, b):
+        # reskilling: the pool loses exactly what the AI workforce gains from it
+        pool = r["reskilling_pool"]
+        change = r["reskilling_pool_inflow"] - r["inflow_reskilled"] - r["reskilling_pool_exits"]
+        np.testing.assert_allclose(pool[:, 1:] - pool[:, :-1], change[:, 1:], rtol=1e-12, atol=1e-6)
+        assert np.all(pool >= 0) and np.all(r["inflow_reskilled"] <= r["reskilling_suitable"] + 1e-9)
+        # visas: recruits never exceed this year's pool
+        assert np.all(r["visa_recruits"] <= r["visa_pool"] + 1e-9)
+        assert np.all(r["fellowship_switchers"] <= r["fellowship_pool"] + 1e-9)
+    # more money converts more of the same pool, so the pool ends smaller
+    assert np.all(column(b, "reskilling_pool", 2035) < column(a, "reskilling_pool", 2035))
+
+
+def push(base: Scenario, lever: str, krw_bn: float) -> Scenario:
+    data = base.model_dump()
+    data["name"] = f"{lever}_plus_{krw_bn:g}"
+    data["budget_lines"][f"push_{lever}"] = {"lever": lever, "krw_bn": krw_bn, "first_year": 2026}
+    return Scenario.model_validate(data)
+
+
+MY_LEVERS = ("phd_fellowships", "reskilling", "talent_visas", "diaspora_return", "rd_compute", "retention_pay")
+
+
+def test_marginal_cost_rises_with_scale_for_every_lever(baseline):
+    """KRW bn per extra worker (2035) at +1,000 bn a year >= 1.5 x its value at +100 bn a year,
+    paired on common draws (compare_policies)."""
+    alts = [push(baseline, lever, s) for lever in MY_LEVERS for s in (100.0, 1000.0)]
+    table = compare_policies(baseline, alts, n_draws=200, rng=2).levers.set_index("scenario")
+    cost = table["krw_bn_per_extra_worker_2035"]
+    for lever in MY_LEVERS:
+        low, high = cost[f"{lever}_plus_100"], cost[f"{lever}_plus_1000"]
+        assert low > 0 and high >= 1.5 * low, f"{lever}: {low:.2f} -> {high:.2f} KRW bn per extra worker"
+
+
+# ------------------------------------------------------------------ bad input
+def test_negative_cap_and_pool_share_above_one(tmp_path):
+    path = write_scenario(tmp_path, "bad_pool", {"levers": {
+        "rd_compute": {"cap_units": -5.0}, "reskilling": {"suitable_share": 1.5},
+        "talent_visas": {"real_cost_growth": 0.5}}})
+    found = sorted(str(p) for p in validate_files([path]))
+    assert found == sorted([
+        f"{path}: levers.rd_compute.cap_units: must be > 0 (got -5.0)",
+        f"{path}: levers.reskilling.suitable_share: must be within [0, 1] (got 1.5)",
+        f"{path}: levers.talent_visas.real_cost_growth: must be within [-0.2, 0.2] (got 0.5)",
+    ])
+
+
+def test_unknown_price_setting_is_refused(tmp_path):
+    path = write_scenario(tmp_path, "bad_prices", {"budget_lines": {"x": {
+        "lever": "reskilling", "krw_bn": 1.0, "prices": "current"}}})
+    (msg,) = [str(p) for p in validate_files([path])]
+    assert msg.startswith(f"{path}: budget_lines.x.prices:") and "current" in msg
