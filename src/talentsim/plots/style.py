@@ -59,6 +59,25 @@ def unit_for(metric: str) -> str:
     return unit_of(metric)
 
 
+# The one place plots, report and explorer read metric labels from (results.METRICS today; the
+# metric registry when it lands).
+def label_of(metric: str) -> str:
+    """Plain label of a metric: ``ai_workforce`` -> ``AI workers in Korea``."""
+    text = SHORT_MEANING.get(metric) or METRICS.get(metric, ("", metric.replace("_", " ")))[1]
+    return text[:1].upper() + text[1:]
+
+
+def unit_label(metric: str) -> str:
+    """Unit of a metric in words, with the price basis for money: ``KRW bn a year, constant 2024
+    prices``; ``people``; ``probability``."""
+    from .labels import MONEY, MONEY_PER_YEAR
+
+    unit = unit_of(metric)
+    if unit.startswith("KRW bn"):
+        return MONEY_PER_YEAR if unit.endswith("/yr") else MONEY
+    return unit_words(unit) if unit else ""
+
+
 def unit_words(unit: str) -> str:
     return UNIT_TEXT.get(unit, unit) or "value"
 
