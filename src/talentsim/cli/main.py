@@ -9,6 +9,7 @@ import click
 from ..version import __version__
 from .analysis import backtest, calibrate, sensitivity
 from .compare import compare
+from .explore import explore
 from .output import plot, report
 from .run import run, validate
 
@@ -19,5 +20,5 @@ def main() -> None:
     """Project Korea's AI workforce under policy and budget scenarios."""
 
 
-for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest):
+for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, explore):
     main.add_command(command)

@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-import talentsim as ts
-
 from ..analysis.compare import lever_row
+from ..engine.cohort import simulate
 from ..plots.labels import (
     INPUT_LABELS,
     LEVER_NAMES,
@@ -40,6 +39,9 @@ from ..plots.labels import (
     input_label,
     words,
 )
+from ..results import summarize
+from ..sampling import sample_inputs
+from ..scenario.load import ScenarioError, load_scenario
 
 #: metrics the explorer simulates and shows
 SHOWN = ("ai_workforce", "demand", "shortage", "shortage_probability", "budget_spent")
@@ -140,12 +142,12 @@ class Session:
 
     def __init__(self, scenario_file: str | os.PathLike, n_draws: int | None = None, *, seed: int | None = None):
         self.file = Path(scenario_file)
-        self.base = ts.load_scenario(self.file)
-        self.draws = ts.sample_inputs(self.base, n_draws=n_draws, rng=seed)
+        self.base = load_scenario(self.file)
+        self.draws = sample_inputs(self.base, n_draws=n_draws, rng=seed)
         self.n_draws, self.seed, self.method = self.draws.n_draws, self.draws.seed, self.draws.method
         self.base_dict = self.base.model_dump(mode="json")
-        self.base_run = ts.simulate(self.base, self.draws, metrics=SHOWN)
-        self.base_summary = ts.summarize(self.base_run)
+        self.base_run = simulate(self.base, self.draws, metrics=SHOWN)
+        self.base_summary = summarize(self.base_run)
         self.controls = self._controls()
         self._by_key = {c.key: c for c in self.controls}
         self._tmp = Path(tempfile.mkdtemp(prefix="talentsim-explore-"))
@@ -294,12 +296,12 @@ class Session:
         path = self._tmp / "explored.yaml"
         path.write_text(text)
         try:
-            scenario = ts.load_scenario(path)
-        except ts.ScenarioError as exc:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
             return Outcome(errors=self._map_problems(exc.problems))
-        draws = ts.sample_inputs(scenario)  # the file's sampling section: same n, seed, method
-        run = ts.simulate(scenario, draws, metrics=SHOWN)
-        summary = ts.summarize(run)
+        draws = sample_inputs(scenario)  # the file's sampling section: same n, seed, method
+        run = simulate(scenario, draws, metrics=SHOWN)
+        summary = summarize(run)
         diff = run["ai_workforce"] - self.base_run["ai_workforce"]
         qs = np.quantile(diff, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0)
         difference = pd.DataFrame({"year": run.years, **dict(zip(("p05", "p25", "p50", "p75", "p95"), qs))})
