@@ -155,13 +155,15 @@ def control_div(c: Control) -> Any:
 def make_app(session: Session) -> Any:
     """The Dash app of ``session`` (serve it with ``app.run(host="127.0.0.1", port=...)``)."""
     from dash import ALL, Dash, Input, Output, State, dcc, html, no_update
+    from dash.exceptions import PreventUpdate
 
     app = Dash(__name__, title="talentsim explorer", serve_locally=True, update_title="Recomputing…")
     app.index_string = app.index_string.replace("{%css%}", "{%css%}<style>" + CSS + "</style>")
     groups: dict[str, list[Control]] = {}
     for c in session.controls:
         groups.setdefault(c.group, []).append(c)
-    panels = [html.Details([html.Summary(g), *[control_div(c) for c in cs]], open=i < 2)
+    panels = [html.Details([html.Summary(g), *[control_div(c) for c in cs]],
+                           open=i == 0 or g.startswith("Lever: Reskilling"))
               for i, (g, cs) in enumerate(groups.items())]
     graph_ids = ["fig-workforce", "fig-difference", "fig-shortage", "fig-probability"]
     results = html.Div([
@@ -191,8 +193,8 @@ def make_app(session: Session) -> Any:
     ])
     keys = [dom_id(c.key) for c in session.controls]
     by_dom = {dom_id(c.key): c.key for c in session.controls}
-    lock = threading.Lock()
-    counter = {"n": 0}
+    lock, arrivals = threading.Lock(), threading.Lock()
+    counter = {"n": 0, "arrived": 0}
 
     @app.callback([Output(g, "figure") for g in graph_ids]
                   + [Output("numbers", "children"), Output("levers", "children"), Output("yaml-store", "data"),
@@ -201,7 +203,12 @@ def make_app(session: Session) -> Any:
                   Input({"type": "ctl", "key": ALL}, "value"), State({"type": "ctl", "key": ALL}, "id"))
     def recompute(values, ids):
         settings = {by_dom[i["key"]]: v for i, v in zip(ids, values)}
+        with arrivals:
+            counter["arrived"] += 1
+            me = counter["arrived"]
         with lock:
+            if me < counter["arrived"]:  # a newer request waits: skip this stale one (a slider held down)
+                raise PreventUpdate
             out = session.recompute(settings)
             counter["n"] += 1
             n = counter["n"]

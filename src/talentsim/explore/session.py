@@ -157,6 +157,14 @@ class Session:
     def _controls(self) -> list[Control]:
         d, out = self.base_dict, []
         end = self.base.horizon.end
+        for lever, params in d["levers"].items():
+            if params is None:
+                continue
+            group, name = f"Extra budget by lever ({MONEY_PER_YEAR})", LEVER_NAMES.get(lever, words(lever))
+            out.append(Control(f"extra.{lever}.krw_bn", group, f"{name}: extra KRW bn a year", "KRW bn a year",
+                               "number", 0.0, 0.0, None, None))
+            out.append(Control(f"extra.{lever}.first_year", group, f"{name}: extra budget from year", "year",
+                               "number", EXTRA_FIRST_YEAR, self.base.horizon.start, end, 1, integer=True))
         for name, line in d["budget_lines"].items():
             group = f"Budget lines ({MONEY_PER_YEAR})"
             planned = _latest_amount(line["krw_bn"])
@@ -175,10 +183,6 @@ class Session:
                 continue
             group = f"Lever: {LEVER_NAMES.get(lever, words(lever))}"
             unit_name = LEVER_SETTINGS.get(lever, ("unit", "", ""))[0]
-            out.append(Control(f"extra.{lever}.krw_bn", group, f"Extra budget ({MONEY_PER_YEAR})", "KRW bn a year",
-                               "number", 0.0, 0.0, None, None))
-            out.append(Control(f"extra.{lever}.first_year", group, "Extra budget: first year", "year", "number",
-                               EXTRA_FIRST_YEAR, self.base.horizon.start, end, 1, integer=True))
             for setting in ("cost_per_unit_krw_bn", "effect", "completion_gain", "max_share"):
                 if setting not in params or f"levers.{lever}.{setting}" not in INPUT_LABELS:
                     continue
