@@ -15,6 +15,7 @@ so its stream). Only the metrics shown are simulated.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import os
 import tempfile
@@ -39,7 +40,7 @@ from ..plots.labels import (
     input_label,
     words,
 )
-from ..results import summarize
+from ..results import Run, summarize
 from ..sampling import sample_inputs
 from ..scenario.load import ScenarioError, load_scenario
 
@@ -95,6 +96,12 @@ class Outcome:
         return float(row["p50"].iloc[0])
 
 
+def shown_only(run: Run) -> Run:
+    """The run with the shown metrics only (summaries of the others would cost more than the
+    simulation; ``simulate(metrics=...)`` would simulate one more draw to check the names)."""
+    return dataclasses.replace(run, metrics={k: run[k] for k in SHOWN})
+
+
 def _get(node: Any, path: list[str]) -> Any:
     for part in path:
         node = node[part]
@@ -146,7 +153,7 @@ class Session:
         self.draws = sample_inputs(self.base, n_draws=n_draws, rng=seed)
         self.n_draws, self.seed, self.method = self.draws.n_draws, self.draws.seed, self.draws.method
         self.base_dict = self.base.model_dump(mode="json")
-        self.base_run = simulate(self.base, self.draws, metrics=SHOWN)
+        self.base_run = shown_only(simulate(self.base, self.draws))
         self.base_summary = summarize(self.base_run)
         self.controls = self._controls()
         self._by_key = {c.key: c for c in self.controls}
@@ -304,7 +311,7 @@ class Session:
         except ScenarioError as exc:
             return Outcome(errors=self._map_problems(exc.problems))
         draws = sample_inputs(scenario)  # the file's sampling section: same n, seed, method
-        run = simulate(scenario, draws, metrics=SHOWN)
+        run = shown_only(simulate(scenario, draws))
         summary = summarize(run)
         diff = run["ai_workforce"] - self.base_run["ai_workforce"]
         qs = np.quantile(diff, (0.05, 0.25, 0.5, 0.75, 0.95), axis=0)
