@@ -32,10 +32,12 @@ MAX_BANDED = 4
 PIPELINE = (("ai_track_entrants", "AI-track entrants"), ("grads_bachelor", "bachelor's graduates"),
             ("grads_master", "master's graduates"), ("grads_phd", "PhD graduates"),
             ("inflow_graduates", "graduates taking Korean AI jobs"))
+#: one colour per pipeline stage, far apart in hue (bachelor's green, PhD vermilion: not two oranges)
+PIPELINE_COLOURS = ("#0173b2", "#029e73", "#cc78bc", "#d55e00", "#333333")
 INFLOWS = (("inflow_graduates", "graduates", "#0173b2"), ("inflow_reskilled", "reskilled", "#56b4e9"),
            ("inflow_immigrants", "immigrants", "#029e73"), ("inflow_returnees", "returnees", "#8fd1b4"))
 OUTFLOWS = (("emigration", "emigration", "#d55e00"), ("retirement", "retirement", "#949494"),
-            ("attrition", "attrition to non-AI work", "#de8f05"))
+            ("attrition", "attrition to non-AI work", "#7e3f98"))  # purple: emigration is vermilion
 
 
 # ---------------------------------------------------------------- helpers (drawing only)
@@ -65,6 +67,15 @@ def label_of(metric: str) -> str:
     """Plain label of a metric: ``ai_workforce`` -> ``AI workers in Korea``."""
     text = SHORT_MEANING.get(metric) or METRICS.get(metric, ("", metric.replace("_", " ")))[1]
     return text[:1].upper() + text[1:]
+
+
+def axis_label(metric: str, prefix: str = "") -> str:
+    """``AI workers in Korea (people)``; ``prefix`` e.g. ``extra `` for differences."""
+    label = label_of(metric)
+    if prefix:
+        label = prefix + label[:1].lower() + label[1:] if not label[:2].isupper() else prefix + label
+    unit = unit_label(metric)
+    return f"{label} ({unit})" if unit else label
 
 
 def unit_label(metric: str) -> str:
