@@ -151,6 +151,9 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
     names = scenario_names(c)
     chunks = [names[i:i + MAX_BANDED] for i in range(0, len(names), MAX_BANDED)]
     specs = []
+    s = r.frames.get("summary")
+    if s is not None and base in set(s["scenario"]) and {"demand", "ai_workforce"} <= set(s["metric"]):
+        specs.append(FigureSpec("supply_demand", partial(supply_demand, s, scenario=base)))
     for m in (m for m in COMPARE_METRICS if m in set(c["metric"])):
         for i, chunk in enumerate(chunks, 1):
             suffix = f"_{i}" if len(chunks) > 1 else ""
