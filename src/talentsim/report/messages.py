@@ -18,6 +18,11 @@ def _row(s: pd.DataFrame, metric: str, year: int) -> pd.Series | None:
     return None if rows.empty else rows.iloc[0]
 
 
+def _lower(label: str) -> str:
+    """Lower-case the first letter unless it starts an acronym (``AI workforce`` stays)."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _n(x: float) -> str:
     return f"{x:,.0f}".replace("-", "\u2212")
 
@@ -87,9 +92,9 @@ def sensitivity_messages(r: Results) -> list[str]:
         return []
     rows = rows.assign(_s=(rows["high"] - rows["low"]).abs()).sort_values("_s", ascending=False)
     top = rows.iloc[0]
-    second = f"; next comes {input_label(str(rows.iloc[1]['input'])).lower()}" if len(rows) > 1 else ""
+    second = f"; next comes {_lower(input_label(str(rows.iloc[1]['input'])))}" if len(rows) > 1 else ""
     return [f"The input that moves {m.get('metric')} in {int(top['year'])} most is "
-            f"{input_label(str(top['input'])).lower()}: from {_n(top['low'])} to {_n(top['high'])} between its low "
+            f"{_lower(input_label(str(top['input'])))}: from {_n(top['low'])} to {_n(top['high'])} between its low "
             f"and high values{second}."]
 
 
