@@ -59,8 +59,8 @@ def fan_figure(title: str, unit: str, series: list[tuple[str, Any, str]], *, zer
                                      showlegend=lo == "p05"))
         fig.add_trace(go.Scatter(x=x, y=rows["p50"].tolist(), mode="lines", line={"color": colour, "width": 2.5},
                                  name=f"{label}: median"))
-    fig.update_layout(title={"text": title, "font": {"size": 14}}, margin={"l": 60, "r": 10, "t": 40, "b": 40},
-                      height=330, legend={"orientation": "h", "y": -0.15, "font": {"size": 10}},
+    fig.update_layout(title={"text": title, "font": {"size": 14}}, margin={"l": 60, "r": 10, "t": 40, "b": 70},
+                      height=350, legend={"orientation": "h", "y": -0.3, "font": {"size": 10}},
                       yaxis={"title": unit, "rangemode": "tozero" if zero else "normal", "separatethousands": True},
                       xaxis={"title": "year"}, template="plotly_white")
     return fig
@@ -97,9 +97,9 @@ def figures(out: Outcome, base_name: str) -> list[Any]:
         prob.add_trace(go.Scatter(x=r["year"].tolist(), y=r["mean"].tolist(), mode="lines+markers", name=label,
                                   line={"color": colour, "dash": dash, "width": 2.5}, marker={"size": 5}))
     prob.update_layout(title={"text": "Probability of a shortage (share of draws with demand above supply)",
-                              "font": {"size": 14}}, height=330, template="plotly_white",
-                       margin={"l": 60, "r": 10, "t": 40, "b": 40},
-                       legend={"orientation": "h", "y": -0.15, "font": {"size": 10}},
+                              "font": {"size": 14}}, height=350, template="plotly_white",
+                       margin={"l": 60, "r": 10, "t": 40, "b": 70},
+                       legend={"orientation": "h", "y": -0.3, "font": {"size": 10}},
                        yaxis={"title": "probability", "range": [0, 1.02], "tickformat": ".0%"}, xaxis={"title": "year"})
     return [workforce, diff, shortage, prob]
 

@@ -198,5 +198,6 @@ def supply_demand(summary: pd.DataFrame, ax: Axes | None = None, *, scenario: st
     for metric, _, colour in series:
         draw_fan(ax, metric_rows(s, metric), colour)
     handles = [line_handle(c, f"{label}: median") for _, label, c in series] + band_handles()
+    ax.set_ylim(bottom=0)  # two levels compared: the axis starts at zero
     ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
     return finish_axes(ax, f"{scenario}: AI labour demand against the AI workforce", "year", "people", "people")
