@@ -124,12 +124,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     pytest.importorskip("dash", reason="the explorer needs the [explore] extra (pip install 'talentsim[explore]')")
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log_path = tmp_path_factory.mktemp("explore") / "server.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "talentsim.cli", "explore", str(BASELINE), "--port", str(port),
-                             "--draws", str(N)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--draws", str(N)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 90
     try:
@@ -141,7 +143,8 @@ def server():
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                out = proc.stdout.read().decode() if proc.poll() is not None else "(still running)"
+                log.flush()
+                out = log_path.read_text(errors="replace")
                 pytest.fail(f"talentsim explore did not serve {url} within 90 s: {out[-2000:]}")
             time.sleep(0.3)
         yield url, proc
@@ -152,6 +155,7 @@ def server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+        log.close()
 
 
 def shown(page, cell: str) -> float:

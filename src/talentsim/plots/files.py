@@ -167,7 +167,8 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
     s = r.frames.get("summary")
     if s is not None:
         specs.append(FigureSpec("scenarios_ai_workforce_fan",
-                                partial(fan_chart, s, "ai_workforce", banded=[base] if base in names else None)))
+                                partial(fan_chart, s, "ai_workforce",
+                                        banded=[base] if base in set(s["scenario"]) else None)))
         if "shortage_probability" in set(s["metric"]):
             specs.append(FigureSpec("scenarios_shortage_probability", partial(shortage, s)))
     return specs

@@ -53,8 +53,13 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = FIGSIZE) -> Axes:
 def colours_for(n: int) -> list:
     import seaborn as sns
 
-    # colour-blind safe up to 10 series, then evenly spaced hues so that no colour repeats
-    return list(sns.color_palette("colorblind" if n <= 10 else "husl", max(n, 1)))
+    # colour-blind safe up to 10 series, reordered so that the first five are far apart in hue
+    # (the palette's orange and vermilion are neighbours only from the seventh series on), then
+    # evenly spaced hues so that no colour repeats
+    if n <= 10:
+        palette = sns.color_palette("colorblind", 10)
+        return [palette[i] for i in (0, 1, 2, 4, 9, 5, 3, 8, 7, 6)][:max(n, 1)]
+    return list(sns.color_palette("husl", n))
 
 
 def unit_for(metric: str) -> str:
@@ -72,8 +77,9 @@ def label_of(metric: str) -> str:
 def axis_label(metric: str, prefix: str = "") -> str:
     """``AI workers in Korea (people)``; ``prefix`` e.g. ``extra `` for differences."""
     label = label_of(metric)
-    if prefix:
-        label = prefix + label[:1].lower() + label[1:] if not label[:2].isupper() else prefix + label
+    if prefix:  # "difference in AI workers", "difference in spending", "difference in Korean ..."
+        proper = label[:2].isupper() or label.split(" ", 1)[0] in ("Korean", "Korea", "PhD", "US")
+        label = prefix + (label if proper else label[:1].lower() + label[1:])
     unit = unit_label(metric)
     return f"{label} ({unit})" if unit else label
 

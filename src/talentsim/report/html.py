@@ -41,6 +41,7 @@ figcaption { color: #555; font-size: 0.85em; }
 pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: 0.8em; overflow-x: auto; font-size: 0.8em;
       line-height: 1.35; } code { font-size: 0.92em; }
 details { margin: 0.6em 0 1em; } summary { cursor: pointer; font-weight: 600; }
+.more { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2em; } .more figure { margin: 0.6em 0 1.2em; }
 .key { background: #eef6fb; border-left: 5px solid #0173b2; padding: 0.2em 1.2em 0.6em; }
 .key h2 { border: 0; margin-top: 0.6em; } .key li { margin: 0.35em 0; font-size: 1.05em; }
 .note { background: #fff8e5; border-left: 4px solid #de8f05; padding: 0.4em 0.8em; }
@@ -113,7 +114,7 @@ def _section(r: Results, anchor: str, page: Path) -> str:
         "prices.</p>", _csv_links(r, page),
         lead,
         TABLES[r.kind](r),
-        "<h3>More figures</h3>" if rest else "", rest,
+        f'<h3>More figures</h3><div class="more">{rest}</div>' if rest else "",
         "<details><summary>Assumptions: the scenario files and every input</summary>",
         assumptions or "<p>The manifest records no scenario.</p>", "</details>",
         "<details><summary>Sources cited</summary>", sources_html(texts), "</details>",
