@@ -33,7 +33,7 @@ LAYERS = {
     "engine": 4,
     "microsim": 5,
     "analysis": 6,
-    "plots": 7, "report": 7,
+    "plots": 7, "report": 7, "explore": 7,
     "cli": 8, "__init__": 8,
 }
 

@@ -114,7 +114,8 @@ def test_fan_chart_overlays_scenarios_in_distinct_colours(summary):
     both = pd.concat([summary, summary.assign(scenario="alt", p50=summary["p50"] * 1.1)])
     ax = plots.fan_chart(both, "budget_spent")
     assert "baseline" in ax.get_title(loc="left") and "alt" in ax.get_title(loc="left")
-    assert "KRW bn per year" in ax.get_ylabel()
+    assert "KRW bn a year, constant 2024 prices" in ax.get_ylabel()
+    assert ax.get_ylim()[0] == 0  # a level compared across years: the axis starts at zero
     texts = legend_texts(ax)
     assert "baseline: median" in texts and "alt: median" in texts
     colours = {tuple(np.round(line.get_color(), 3)) for line in ax.get_lines()}
@@ -169,12 +170,39 @@ def test_shortage_and_supply_demand(summary):
     assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 4
 
 
-def test_comparison_draws_paired_differences(compared):
-    ax = plots.comparison(compared.comparison, "ai_workforce", base="baseline")
-    title = ax.get_title(loc="left")
-    assert "reskilling_push" in title and "retention_pay" in title and "baseline" in title
-    assert "difference" in ax.get_ylabel() and "(people)" in ax.get_ylabel()
-    assert has_bands(ax) and len([t for t in legend_texts(ax) if "median" in t]) == 2
+def test_comparison_draws_paired_differences_as_dots_and_whiskers(compared):
+    c = compared.comparison
+    ax = plots.comparison(c, "ai_workforce", base="baseline")
+    assert "baseline" in ax.get_title(loc="left") and "paired differences" in ax.get_title(loc="left")
+    assert tick_texts(ax) == ["retention_pay\nminus baseline", "reskilling_push\nminus baseline"]
+    assert ax.get_xlabel() == "difference in AI workers in Korea (people)"
+    assert "ai_workforce" not in ax.get_xlabel() + ax.get_title(loc="left")  # no raw identifiers
+    assert [t for t in legend_texts(ax) if "median" in t] == [f"{y}: median" for y in (2030, 2035, 2040, 2050)]
+    assert not has_bands(ax)  # no overlaid absolute bands
+    # each whisker runs from the 5 % to the 95 % quantile of the paired difference, at its year's colour
+    row = c[(c.scenario == "reskilling_push") & (c.metric == "ai_workforce") & (c.year == 2035)].iloc[0]
+    whiskers = [tuple(line.get_xdata()) for line in ax.get_lines() if len(line.get_xdata()) == 2]
+    assert (row["p05"], row["p95"]) in whiskers and (row["p25"], row["p75"]) in whiskers
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o" and len(line.get_xdata()) == 1]
+    assert len(dots) == 2 * 4 and len({line.get_color() for line in dots}) == 4
+
+
+def test_distinct_colours_for_distinct_series(summary):
+    ax = plots.pipeline(summary)
+    colours = [line.get_color() for line in ax.get_lines()]
+    assert len(set(colours)) == len(colours) == 5
+    from matplotlib.colors import to_rgb
+
+    def distance(a, b):
+        return sum((x - y) ** 2 for x, y in zip(to_rgb(a), to_rgb(b))) ** 0.5
+
+    names = [t for t in legend_texts(ax) if t.endswith("median")]
+    by = dict(zip(names, colours))
+    assert distance(by["bachelor's graduates: median"], by["PhD graduates: median"]) > 0.5
+    from talentsim.plots.style import OUTFLOWS
+
+    out = {m: c for m, _, c in OUTFLOWS}
+    assert distance(out["emigration"], out["attrition"]) > 0.5
 
 
 def test_lever_costs_error_bars_come_from_the_p05_p95_columns():
@@ -191,7 +219,7 @@ def test_lever_costs_error_bars_come_from_the_p05_p95_columns():
     ax = plots.lever_costs(levers, base="baseline")
     assert "flat" in ax.get_title(loc="left") and "skipped" in ax.get_title(loc="left")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["dear", "cheap"]  # cheapest on top
-    assert "KRW bn per extra AI worker" in ax.get_xlabel()
+    assert "cost per extra AI worker in 2035 (KRW bn, constant 2024 prices)" in ax.get_xlabel()
     (bars,) = [c for c in ax.containers if not isinstance(c, ErrorbarContainer)]
     assert [b.get_width() for b in bars] == [5.0, 2.0]
     (errors,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
@@ -206,7 +234,9 @@ def test_sensitivity_plots(sensitivity_dir):
     ax = plots.tornado(frame, scenario="baseline")
     assert "baseline" in ax.get_title(loc="left") and "2035" in ax.get_title(loc="left")
     assert "(people)" in ax.get_xlabel()
-    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "education.entry_rate"  # largest swing on top
+    # largest swing on top, in plain words
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "Share of 18-year-olds entering tertiary education"
+    assert not any("." in t.get_text() and "_" in t.get_text() for t in ax.get_yticklabels())
     assert any("low value" in t for t in legend_texts(ax))
     ax = plots.sobol_bars(frame, 2030, scenario="baseline")
     assert "baseline" in ax.get_title(loc="left") and "2030" in ax.get_title(loc="left")
@@ -252,7 +282,7 @@ def test_plot_results_dir_run_and_comparison(cli_dirs):
     assert {f"{n}.{ext}" for n in names for ext in ("png", "svg")} <= written
     check_written(paths, run_dir, written)
     paths = plots.plot_results_dir(compare_dir, formats=("png",))
-    expected = {"compare_ai_workforce.png", "lever_costs.png", "scenarios_ai_workforce_fan.png",
+    expected = {"supply_demand.png", "compare_ai_workforce.png", "lever_costs.png", "scenarios_ai_workforce_fan.png",
                 "scenarios_shortage_probability.png"}
     assert expected <= {p.name for p in paths}
     check_written(paths, compare_dir, {p.name for p in paths})
@@ -299,3 +329,18 @@ def test_importing_talentsim_does_not_import_matplotlib():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'seaborn')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_figure_file_has_a_caption_and_a_footer(cli_dirs):
+    run_dir, compare_dir = cli_dirs
+    for d, draws in ((run_dir, 40), (compare_dir, 30)):
+        specs = plots.figures_for(d)
+        for spec in specs:
+            assert spec.caption, spec.name
+            assert f"{draws} draws" in spec.footer, spec.footer
+        footer = specs[0].footer
+        assert "Source: talentsim" in footer and "seed 7" in footer and "constant 2024 prices" in footer
+        assert " draws (lhs)" in footer and footer.count(";") >= 3
+    assert plots.figures_for(run_dir)[0].name == "supply_demand"  # supply against demand first
+    svg = plots.render(plots.figures_for(run_dir)[0], "svg").decode()
+    assert "seed 7" in svg  # the footer is drawn into the file

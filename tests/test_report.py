@@ -69,6 +69,24 @@ def test_report_shows_manifest_tables_and_assumptions(report):
     assert "What reskilling_push changes relative to baseline" in page
 
 
+def test_report_opens_with_key_messages_then_supply_and_demand(report):
+    page = report.read_text(encoding="utf-8")
+    key = page.index('id="key-messages"')
+    assert key < page.index("<nav>") < page.index("supply_demand")
+    items = re.findall(r"<li>(.*?)</li>", page[key:page.index("</section>", key)])
+    assert 3 <= len(items) <= 5
+    assert all(len(re.findall(r"\d[\d,]*", m)) >= 2 for m in items), items  # numbers, not boilerplate
+    from talentsim.plots.files import read_results
+
+    run = read_results(report.parent.parent / "run")
+    s = run.frames["summary"].set_index(["metric", "year"])
+    assert f"{s.loc[('ai_workforce', 2035), 'p50']:,.0f}" in items[0]  # the run's 2035 median, as computed
+    # plain captions (not file names) and links to the CSV files
+    assert "<figcaption>Figure 1. AI labour demand against the AI workforce" in page
+    assert re.search(r'<a href="[^"]*summary\.csv">', page) and 'levers.csv</a>' in page
+    assert "AI workers in Korea<br><small>ai_workforce</small>" in page  # plain label, identifier small
+
+
 def test_flatten_scenario_shows_distributions_and_paths():
     flat = flatten_scenario({"a": {"b": 1.5, "c": {"dist": "uniform", "low": 0, "high": 2}},
                              "d": {"path": "explicit", "values": {"2024": 1, "2030": {"dist": "pert", "low": 1,

@@ -12,6 +12,7 @@ from .analysis import backtest, calibrate, sensitivity
 from .compare import compare
 from .console import setup_logging
 from .discover import discover, metrics_command
+from .explore import explore
 from .optimize import levers, optimize
 from .output import plot, report
 from .run import run, validate
@@ -27,5 +28,5 @@ def main(quiet: bool, verbose: bool) -> None:
 
 
 for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, discover, metrics_command,
-                levers, optimize):
+                levers, optimize, explore):
     main.add_command(command)

@@ -40,6 +40,58 @@ class FigureSpec:
     name: str
     draw: Callable[..., Any]  # draw(ax=ax) -> Axes
     size: tuple[float, float] = FIGSIZE
+    caption: str = ""  # one plain sentence for the report
+    footer: str = ""  # source, date, draws, seed, price basis: printed under the figure
+
+
+#: captions by figure name (a prefix for numbered or per-metric names)
+CAPTIONS = {
+    "supply_demand": "AI labour demand against the AI workforce: the gap between the lines is the shortage.",
+    "ai_workforce_fan": "AI workers in Korea each year: median and the ranges holding 50 % and 90 % of the draws.",
+    "ai_workforce_master_fan": "AI workers with a master's degree.",
+    "ai_workforce_phd_fan": "AI workers with a PhD.",
+    "ai_track_entrants_fan": "New students on AI-relevant four-year tracks each year.",
+    "diaspora_fan": "Korean AI workers abroad.",
+    "emigration_fan": "AI workers leaving Korea each year.",
+    "shortage_fan": "AI labour shortage (demand minus AI workforce); below zero means a surplus.",
+    "budget_spent_fan": "Spending on all levers each year; the axis starts at zero.",
+    "demography": "Live births and 18-year-olds: the size of the cohorts that feed universities.",
+    "pipeline": "The pipeline from AI-track entrants to graduates to AI jobs (log scale).",
+    "flows": "Flows into and out of the AI workforce each year (medians).",
+    "shortage_probability": "Probability of a shortage: the share of draws in which demand exceeds the AI workforce.",
+    "compare_": "Each scenario minus the base on the same draws: dots are medians, bars and whiskers the 50 % "
+                "and 90 % ranges. A whisker clear of zero is a robust effect.",
+    "lever_costs": "Cost per extra AI worker in 2035, cheapest at the bottom.",
+    "scenarios_ai_workforce_fan": "AI workforce of every scenario: medians (bands for the base only; the "
+                                  "paired charts show the differences).",
+    "scenarios_shortage_probability": "Probability of a shortage in each scenario.",
+    "tornado": "One input at a time from its low to its high value, the rest at their central values.",
+    "sobol_": "Share of the output's variance due to each input (Sobol indices).",
+    "variance_shares": "Share of the variance by input group over time.",
+}
+
+
+def caption_for(name: str) -> str:
+    if name in CAPTIONS:
+        return CAPTIONS[name]
+    return next((text for key, text in CAPTIONS.items() if key.endswith("_") and name.startswith(key)), "")
+
+
+def footer_for(r: Results) -> str:
+    """``Source: talentsim 0.1.0 run of baseline, 2026-11-30; 2,000 draws (lhs), seed 20240601;
+    money in KRW bn, constant 2024 prices``."""
+    from ..version import __version__
+    from .labels import PRICE_BASIS
+
+    m = r.manifest
+    who = m.get("scenario") or (f"{m.get('base')} and {len(m.get('scenarios', [])) - 1} alternatives"
+                                if r.kind == "comparison" else "")
+    when = str(m.get("started_utc", ""))[:10]
+    draws = m.get("draws")
+    parts = [f"Source: talentsim {m.get('talentsim_version', __version__)} {r.kind} of {who}".rstrip(),
+             when, f"{draws:,} draws ({m.get('sampling', '?')}), seed {m.get('seed', '?')}" if draws else "",
+             f"money in KRW, {PRICE_BASIS}"]
+    return "; ".join(p for p in parts if p)
 
 
 #: kind -> (frame name, file, required)
@@ -82,12 +134,14 @@ COMPARE_METRICS = ("ai_workforce", "shortage", "diaspora", "budget_spent")
 def run_specs(r: Results) -> list[FigureSpec]:
     s = r.frames["summary"]
     have = set(s["metric"])
-    specs = [FigureSpec(f"{m}_fan", partial(fan_chart, s, m)) for m in RUN_FANS if m in have]
+    specs = []
+    if {"demand", "ai_workforce"} <= have:
+        specs.append(FigureSpec("supply_demand", partial(supply_demand, s)))
+    specs += [FigureSpec(f"{m}_fan", partial(fan_chart, s, m)) for m in RUN_FANS if m in have]
     table = (("demography", demography, {"cohort18", "births_18_years_before"}),
              ("pipeline", pipeline, {m for m, _ in PIPELINE}),
              ("flows", flows, {m for m, _, _ in INFLOWS + OUTFLOWS}),
-             ("shortage_probability", shortage, {"shortage_probability"}),
-             ("supply_demand", supply_demand, {"demand", "ai_workforce"}))
+             ("shortage_probability", shortage, {"shortage_probability"}))
     specs += [FigureSpec(name, partial(fn, s)) for name, fn, needs in table if needs <= have]
     return specs
 
@@ -97,6 +151,9 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
     names = scenario_names(c)
     chunks = [names[i:i + MAX_BANDED] for i in range(0, len(names), MAX_BANDED)]
     specs = []
+    s = r.frames.get("summary")
+    if s is not None and base in set(s["scenario"]) and {"demand", "ai_workforce"} <= set(s["metric"]):
+        specs.append(FigureSpec("supply_demand", partial(supply_demand, s, scenario=base)))
     for m in (m for m in COMPARE_METRICS if m in set(c["metric"])):
         for i, chunk in enumerate(chunks, 1):
             suffix = f"_{i}" if len(chunks) > 1 else ""
@@ -109,7 +166,9 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
                                 (FIGSIZE[0], max(3.5, 0.55 * rows + 2.2))))
     s = r.frames.get("summary")
     if s is not None:
-        specs.append(FigureSpec("scenarios_ai_workforce_fan", partial(fan_chart, s, "ai_workforce")))
+        specs.append(FigureSpec("scenarios_ai_workforce_fan",
+                                partial(fan_chart, s, "ai_workforce",
+                                        banded=[base] if base in set(s["scenario"]) else None)))
         if "shortage_probability" in set(s["metric"]):
             specs.append(FigureSpec("scenarios_shortage_probability", partial(shortage, s)))
     return specs
@@ -140,8 +199,11 @@ SPECS = {"run": run_specs, "comparison": comparison_specs, "sensitivity": sensit
 def figures_for(results: Results | str | os.PathLike) -> list[FigureSpec]:
     """The figures that suit a results directory (by its manifest's ``kind`` and the metrics
     and rows present), each as a name and a function drawing on a given Axes."""
+    from dataclasses import replace
+
     r = results if isinstance(results, Results) else read_results(results)
-    return SPECS[r.kind](r)
+    footer = footer_for(r)
+    return [replace(s, caption=s.caption or caption_for(s.name), footer=s.footer or footer) for s in SPECS[r.kind](r)]
 
 
 def render(spec: FigureSpec, fmt: str = "png") -> bytes:
@@ -154,6 +216,9 @@ def render(spec: FigureSpec, fmt: str = "png") -> bytes:
 
     fig = Figure(figsize=spec.size, layout="constrained")
     spec.draw(ax=fig.add_subplot())
+    if spec.footer:
+        fig.get_layout_engine().set(rect=(0, 0.045 * 5.6 / spec.size[1], 1, 1 - 0.045 * 5.6 / spec.size[1]))
+        fig.text(0.005, 0.006, spec.footer, fontsize=7.5, color="0.35", ha="left", va="bottom")
     buf = io.BytesIO()
     # fixed SVG ids and no date, so that the same results give the same files
     with matplotlib.rc_context({"svg.hashsalt": "talentsim"}):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -9,39 +10,60 @@ import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+from .labels import MONEY
 from .style import (
     FIGSIZE,
-    band_handles,
-    colours_for,
-    draw_fan,
+    axis_label,
     finish_axes,
+    label_of,
     line_handle,
-    meaning_of,
     metric_rows,
     new_axes,
     scenario_names,
     unit_for,
-    unit_words,
 )
 
 # ---------------------------------------------------------------- comparisons
 
+#: years shown in the dot-and-whisker comparison (those inside the horizon)
+COMPARE_YEARS = (2030, 2035, 2040, 2050)
+YEAR_COLOURS = ("#56b4e9", "#0173b2", "#029e73", "#d55e00")
+
+
 def comparison(comparison_frame: pd.DataFrame, metric: str = "ai_workforce", ax: Axes | None = None,
-               *, base: str | None = None) -> Axes:
-    """Paired differences (scenario minus base, on common random numbers) of ``metric``:
-    median and 50 % / 90 % bands of the difference per scenario (``comparison.csv``)."""
+               *, base: str | None = None, years: Sequence[int] = COMPARE_YEARS) -> Axes:
+    """Paired differences (scenario minus base, on common random numbers) of ``metric`` as a
+    dot-and-whisker chart: one row per scenario, one marker per year (the median difference),
+    a thick bar for the 50 % band and a whisker for the 90 % band (``comparison.csv``).
+
+    Differences, not overlaid absolute bands: on common draws the difference is much tighter
+    than either scenario's own band, and it is the policy's effect."""
     names = scenario_names(comparison_frame)
-    ax = new_axes(ax)
-    colours = colours_for(len(names))
-    for name, colour in zip(names, colours):
-        draw_fan(ax, metric_rows(comparison_frame, metric, name), colour)
-    ax.axhline(0, color="black", linewidth=0.8)
-    handles = [line_handle(c, f"{n} minus {base or 'base'}: median") for n, c in zip(names, colours)]
-    ax.legend(handles=handles + band_handles(), loc="best", fontsize=9, framealpha=0.9)
+    have = set(metric_rows(comparison_frame, metric)["year"])
+    years = [y for y in years if y in have] or sorted(have)[-1:]
+    ax = new_axes(ax, (FIGSIZE[0], max(3.6, 0.75 * len(names) * max(1, len(years) / 3) + 2.0)))
+    step = 0.8 / max(len(years), 1)
+    for k, (year, colour) in enumerate(zip(years, YEAR_COLOURS * 3)):
+        offset = -0.4 + step * (k + 0.5)
+        for i, name in enumerate(names):
+            row = metric_rows(comparison_frame, metric, name)
+            row = row[row["year"] == year].iloc[0]
+            y = len(names) - 1 - i + offset
+            ax.plot([row["p05"], row["p95"]], [y, y], color=colour, linewidth=1.2)
+            ax.plot([row["p25"], row["p75"]], [y, y], color=colour, linewidth=5, alpha=0.6,
+                    solid_capstyle="butt")
+            ax.plot([row["p50"]], [y], "o", color=colour, markersize=6, markeredgecolor="white")
+    ax.axvline(0, color="black", linewidth=0.9)
+    ax.set_yticks(range(len(names)), [f"{n}\nminus {base or 'base'}" for n in reversed(names)], fontsize=9)
+    handles = [line_handle(c, f"{y}: median", linestyle="none", marker="o") for y, c in zip(years, YEAR_COLOURS * 3)]
+    handles += [line_handle("0.4", "50 % band", linewidth=5, alpha=0.6), line_handle("0.4", "90 % band", linewidth=1.2)]
+    ax.legend(handles=handles, loc="best", fontsize=8.5, framealpha=0.9)
     unit = unit_for(metric)
-    return finish_axes(ax, f"{', '.join(names)} minus {base or 'the base'}: {meaning_of(metric)} "
-                   "(paired differences on common random numbers)", "year",
-                   f"difference in {metric} ({unit_words(unit)})", unit)
+    finish_axes(ax, f"{label_of(metric)}: each scenario minus {base or 'the base'} "
+                "(paired differences on common random numbers)", axis_label(metric, "difference in "),
+                "scenario", unit, value_axis="x")
+    ax.grid(False, axis="y")
+    return ax
 
 
 def lever_costs(levers_frame: pd.DataFrame, ax: Axes | None = None, *, base: str | None = None) -> Axes:
@@ -90,7 +112,7 @@ def lever_costs(levers_frame: pd.DataFrame, ax: Axes | None = None, *, base: str
     title = f"KRW bn per extra AI worker in 2035, each scenario vs {base or 'the base'}"
     if skipped:
         title += f"; skipped (no cost: under one extra worker): {', '.join(skipped)}"
-    finish_axes(ax, title, "KRW bn per extra AI worker in 2035 (cumulative extra spending to 2035 / extra workers)",
-            "scenario", "KRW bn, constant 2024 prices", value_axis="x")
+    finish_axes(ax, title, f"cost per extra AI worker in 2035 ({MONEY}): extra spending to 2035 / extra workers",
+            "scenario", "KRW bn", value_axis="x")
     ax.grid(False, axis="y")
     return ax

@@ -10,17 +10,19 @@ import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+from .labels import input_label
 from .style import (
     FIGSIZE,
+    axis_label,
     band_handles,
     colours_for,
     finish_axes,
+    label_of,
     line_handle,
     meaning_of,
     new_axes,
     scenario_names,
     unit_for,
-    unit_words,
 )
 
 # ---------------------------------------------------------------- sensitivity
@@ -64,7 +66,7 @@ def tornado(sensitivity_frame: pd.DataFrame, ax: Axes | None = None, *, scenario
         ax.axvline(center, color="black", linewidth=0.8)
     span = max(float(np.nanmax(np.maximum(low, high)) - np.nanmin(np.minimum(low, high))), 1e-9)
     ax.set_xlim(np.nanmin(np.minimum(low, high)) - 0.04 * span, np.nanmax(np.maximum(low, high)) + 0.04 * span)
-    ax.set_yticks(y, rows["input"].astype(str).tolist(), fontsize=8.5)
+    ax.set_yticks(y, [input_label(str(i)) for i in rows["input"]], fontsize=8.5)
     from matplotlib.patches import Patch
 
     handles = [Patch(facecolor=colour[g], alpha=0.55, label=f"group: {g}") for g in groups]
@@ -72,8 +74,9 @@ def tornado(sensitivity_frame: pd.DataFrame, ax: Axes | None = None, *, scenario
                 line_handle("#d55e00", "output with the input at its high value", linestyle="none", marker=">")]
     ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
     unit = unit_for(metric)
-    finish_axes(ax, f"{scenario}: one-at-a-time sensitivity of {metric} in {year} ({meaning_of(metric)})",
-            f"{metric} in {year} ({unit_words(unit)})", "input", unit, value_axis="x")
+    finish_axes(ax, f"{scenario}: what moves {label_of(metric).lower()} in {year} most, one input at a time",
+                f"{axis_label(metric)} in {year}", "uncertain input (each from its low to its high value)", unit,
+                value_axis="x")
     ax.grid(False, axis="y")
     return ax
 
@@ -90,7 +93,7 @@ def sobol_bars(sensitivity_frame: pd.DataFrame, year: int, ax: Axes | None = Non
                                        ("ST", -0.2, "#de8f05", "ST: total-order index")):
         ax.barh(y + offset, rows[col].to_numpy(float), height=0.38, color=colour, label=label,
                 xerr=rows[f"{col}_conf"].to_numpy(float), error_kw={"elinewidth": 1, "capsize": 2})
-    ax.set_yticks(y, rows["input"].astype(str).tolist(), fontsize=8.5)
+    ax.set_yticks(y, [input_label(str(i)) for i in rows["input"]], fontsize=8.5)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.legend(title="error bars: ± confidence", loc="lower right", fontsize=9, title_fontsize=8.5)
     finish_axes(ax, f"{scenario}: Sobol indices of {metric} in {year} ({meaning_of(metric)})",

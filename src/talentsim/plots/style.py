@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..results import METRICS, unit_of
+from ..metrics import METRICS, unit_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -32,10 +32,12 @@ MAX_BANDED = 4
 PIPELINE = (("ai_track_entrants", "AI-track entrants"), ("grads_bachelor", "bachelor's graduates"),
             ("grads_master", "master's graduates"), ("grads_phd", "PhD graduates"),
             ("inflow_graduates", "graduates taking Korean AI jobs"))
+#: one colour per pipeline stage, far apart in hue (bachelor's green, PhD vermilion: not two oranges)
+PIPELINE_COLOURS = ("#0173b2", "#029e73", "#cc78bc", "#d55e00", "#333333")
 INFLOWS = (("inflow_graduates", "graduates", "#0173b2"), ("inflow_reskilled", "reskilled", "#56b4e9"),
            ("inflow_immigrants", "immigrants", "#029e73"), ("inflow_returnees", "returnees", "#8fd1b4"))
 OUTFLOWS = (("emigration", "emigration", "#d55e00"), ("retirement", "retirement", "#949494"),
-            ("attrition", "attrition to non-AI work", "#de8f05"))
+            ("attrition", "attrition to non-AI work", "#7e3f98"))  # purple: emigration is vermilion
 
 
 # ---------------------------------------------------------------- helpers (drawing only)
@@ -51,12 +53,46 @@ def new_axes(ax: Axes | None, size: tuple[float, float] = FIGSIZE) -> Axes:
 def colours_for(n: int) -> list:
     import seaborn as sns
 
-    # colour-blind safe up to 10 series, then evenly spaced hues so that no colour repeats
-    return list(sns.color_palette("colorblind" if n <= 10 else "husl", max(n, 1)))
+    # colour-blind safe up to 10 series, reordered so that the first five are far apart in hue
+    # (the palette's orange and vermilion are neighbours only from the seventh series on), then
+    # evenly spaced hues so that no colour repeats
+    if n <= 10:
+        palette = sns.color_palette("colorblind", 10)
+        return [palette[i] for i in (0, 1, 2, 4, 9, 5, 3, 8, 7, 6)][:max(n, 1)]
+    return list(sns.color_palette("husl", n))
 
 
 def unit_for(metric: str) -> str:
     return unit_of(metric)
+
+
+# The one place plots, report and explorer read metric labels from (the registry, talentsim.metrics,
+# with shorter wording for some axes in SHORT_MEANING).
+def label_of(metric: str) -> str:
+    """Plain label of a metric: ``ai_workforce`` -> ``AI workers in Korea``."""
+    text = SHORT_MEANING.get(metric) or METRICS.get(metric, ("", metric.replace("_", " ")))[1]
+    return text[:1].upper() + text[1:]
+
+
+def axis_label(metric: str, prefix: str = "") -> str:
+    """``AI workers in Korea (people)``; ``prefix`` e.g. ``extra `` for differences."""
+    label = label_of(metric)
+    if prefix:  # "difference in AI workers", "difference in spending", "difference in Korean ..."
+        proper = label[:2].isupper() or label.split(" ", 1)[0] in ("Korean", "Korea", "PhD", "US")
+        label = prefix + (label if proper else label[:1].lower() + label[1:])
+    unit = unit_label(metric)
+    return f"{label} ({unit})" if unit else label
+
+
+def unit_label(metric: str) -> str:
+    """Unit of a metric in words, with the price basis for money: ``KRW bn a year, constant 2024
+    prices``; ``people``; ``probability``."""
+    from .labels import MONEY, MONEY_PER_YEAR
+
+    unit = unit_of(metric)
+    if unit.startswith("KRW bn"):
+        return MONEY_PER_YEAR if unit.endswith("/yr") else MONEY
+    return unit_words(unit) if unit else ""
 
 
 def unit_words(unit: str) -> str:

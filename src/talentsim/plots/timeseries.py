@@ -17,10 +17,13 @@ from .style import (
     MAX_BANDED,
     OUTFLOWS,
     PIPELINE,
+    PIPELINE_COLOURS,
+    axis_label,
     band_handles,
     colours_for,
     draw_fan,
     finish_axes,
+    label_of,
     line_handle,
     meaning_of,
     metric_rows,
@@ -28,13 +31,12 @@ from .style import (
     one_scenario,
     scenario_names,
     unit_for,
-    unit_words,
 )
 
 # ---------------------------------------------------------------- run summaries
 
 def fan_chart(summary: pd.DataFrame, metric: str, ax: Axes | None = None,
-              scenarios: Sequence[str] | None = None) -> Axes:
+              scenarios: Sequence[str] | None = None, banded: Sequence[str] | None = None) -> Axes:
     """Median, 50 % and 90 % bands of ``metric`` over the years, one colour per scenario.
 
     ``summary``: ``scenario, metric, year, p05, p25, p50, p75, p95`` (several scenarios may be
@@ -46,7 +48,9 @@ def fan_chart(summary: pd.DataFrame, metric: str, ax: Axes | None = None,
     ax = new_axes(ax)
     many = len(names) > MAX_BANDED
     colours = ["0.15", *colours_for(len(names) - 1)] if many else colours_for(len(names))
-    banded = names[:1] if many else names
+    if banded is None:
+        banded = names[:1] if many else names
+    many = many or len(banded) < len(names)
     flat = []
     for name, colour in zip(names, colours):
         rows = metric_rows(summary, metric, name)
@@ -59,7 +63,7 @@ def fan_chart(summary: pd.DataFrame, metric: str, ax: Axes | None = None,
     else:
         handles = [line_handle(c, f"{n}: median") for n, c in zip(names, colours)] + band_handles()
     if many:
-        handles.append(line_handle("none", f"bands: {names[0]} only ({len(names)} scenarios)"))
+        handles.append(line_handle("none", f"bands: {', '.join(banded)} only; differences: see the paired charts"))
     if any(flat):
         which = ("" if len(names) == 1 else " (every scenario)" if all(flat)
                  else f" ({', '.join(n for n, f in zip(names, flat) if f)})")
@@ -69,7 +73,10 @@ def fan_chart(summary: pd.DataFrame, metric: str, ax: Axes | None = None,
     else:
         ax.legend(handles=handles, loc="best", fontsize=9, framealpha=0.9)
     who = f"{names[0]} and {len(names) - 1} other scenarios" if many else ", ".join(names)
-    return finish_axes(ax, f"{who}: {meaning_of(metric)}", "year", f"{metric} ({unit_words(unit)})", unit)
+    lows = [metric_rows(summary, metric, n)["p05"].min() for n in names]
+    if unit not in ("probability", "fraction", "fraction/yr") and min(lows) >= 0:
+        ax.set_ylim(bottom=0)  # a level compared across years starts at zero
+    return finish_axes(ax, f"{who}: {label_of(metric)}", "year", axis_label(metric), unit)
 
 
 def demography(summary: pd.DataFrame, ax: Axes | None = None, *, scenario: str | None = None) -> Axes:
@@ -126,7 +133,7 @@ def pipeline(summary: pd.DataFrame, ax: Axes | None = None, *, scenario: str | N
     scenario, s = one_scenario(summary, scenario)
     ax = new_axes(ax)
     present = [(m, label) for m, label in PIPELINE if m in set(s["metric"])]
-    colours = colours_for(len(present))
+    colours = [c for (m, _), c in zip(PIPELINE, PIPELINE_COLOURS) if m in set(s["metric"])]
     for (metric, _), colour in zip(present, colours):
         draw_fan(ax, metric_rows(s, metric), colour, bands=BANDS[:1])
     handles = [line_handle(c, f"{label}: median") for (_, label), c in zip(present, colours)]
@@ -191,5 +198,6 @@ def supply_demand(summary: pd.DataFrame, ax: Axes | None = None, *, scenario: st
     for metric, _, colour in series:
         draw_fan(ax, metric_rows(s, metric), colour)
     handles = [line_handle(c, f"{label}: median") for _, label, c in series] + band_handles()
+    ax.set_ylim(bottom=0)  # two levels compared: the axis starts at zero
     ax.legend(handles=handles, loc="upper left", fontsize=9, framealpha=0.9)
     return finish_axes(ax, f"{scenario}: AI labour demand against the AI workforce", "year", "people", "people")

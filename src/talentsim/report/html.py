@@ -22,6 +22,7 @@ from pathlib import Path
 from ..plots.files import Results, figures_for, read_results, render, write_file_atomic
 from ..version import __version__
 from .assumptions import assumptions_html, show_input, sources_html
+from .messages import key_messages
 from .tables import TABLES, escape, html_table
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -40,6 +41,9 @@ figcaption { color: #555; font-size: 0.85em; }
 pre { background: #f6f8fa; border: 1px solid #d0d7de; padding: 0.8em; overflow-x: auto; font-size: 0.8em;
       line-height: 1.35; } code { font-size: 0.92em; }
 details { margin: 0.6em 0 1em; } summary { cursor: pointer; font-weight: 600; }
+.more { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1.2em; } .more figure { margin: 0.6em 0 1.2em; }
+.key { background: #eef6fb; border-left: 5px solid #0173b2; padding: 0.2em 1.2em 0.6em; }
+.key h2 { border: 0; margin-top: 0.6em; } .key li { margin: 0.35em 0; font-size: 1.05em; }
 .note { background: #fff8e5; border-left: 4px solid #de8f05; padding: 0.4em 0.8em; }
 """
 
@@ -59,13 +63,35 @@ def _manifest_table(m: dict) -> str:
     return html_table(["manifest field", "value"], rows)
 
 
-def _figures(r: Results) -> str:
+def _figures(r: Results, first: int = 2) -> tuple[str, str]:
+    """The first ``first`` figures (supply against demand, or the paired comparison), and the rest."""
     out = []
-    for spec in figures_for(r):
+    for i, spec in enumerate(figures_for(r), 1):
         data = base64.b64encode(render(spec, "png")).decode("ascii")
-        out.append(f'<figure><img alt="{escape(spec.name)}" src="data:image/png;base64,{data}">'
-                   f"<figcaption>{escape(spec.name)}</figcaption></figure>")
-    return "".join(out)
+        caption = spec.caption or spec.name.replace("_", " ")
+        out.append(f'<figure id="{escape(r.path.name)}-{escape(spec.name)}"><img alt="{escape(caption)}" '
+                   f'src="data:image/png;base64,{data}"><figcaption>Figure {i}. {escape(caption)} '
+                   f"<small>({escape(spec.name)}.png with <code>talentsim plot</code>)</small></figcaption></figure>")
+    return "".join(out[:first]), "".join(out[first:])
+
+
+def _csv_links(r: Results, page: Path) -> str:
+    names = sorted(p.relative_to(r.path) for p in r.path.rglob("*.csv"))
+    if not names:
+        return ""
+    links = []
+    for name in names:
+        href = Path(os.path.relpath(r.path / name, page.parent)).as_posix()
+        links.append(f'<a href="{escape(href)}">{escape(name.as_posix())}</a>')
+    return f'<p class="meta">Data behind this section (CSV, next to the report): {", ".join(links)}.</p>'
+
+
+def _messages(results: list[Results]) -> str:
+    items = key_messages(results)
+    if not items:
+        return ""
+    return ('<section id="key-messages" class="key"><h2>Key messages</h2><ol>'
+            + "".join(f"<li>{escape(m)}</li>" for m in items) + "</ol></section>")
 
 
 def _title(r: Results) -> str:
@@ -77,18 +103,22 @@ def _title(r: Results) -> str:
     return f"Run: {m.get('scenario')}"
 
 
-def _section(r: Results, anchor: str) -> str:
+def _section(r: Results, anchor: str, page: Path) -> str:
     m = r.manifest
     facts = ", ".join(f"{k} {escape(m[k])}" for k in ("draws", "sampling", "seed", "talentsim_version") if k in m)
     assumptions, texts = assumptions_html(r)
+    lead, rest = _figures(r)
     return "".join([
         f'<section id="{anchor}"><h2>{escape(_title(r))}</h2>',
-        f'<p class="meta">Directory <code>{escape(r.path)}</code>; {facts}.</p>',
+        f'<p class="meta">Directory <code>{escape(r.path)}</code>; {facts}. Money in KRW, constant 2024 '
+        "prices.</p>", _csv_links(r, page),
+        lead,
         TABLES[r.kind](r),
-        "<h3>Figures</h3>", _figures(r),
-        "<h3>Assumptions</h3>", assumptions or "<p>The manifest records no scenario.</p>",
-        "<h3>Sources</h3>", sources_html(texts),
-        "<h3>Manifest</h3>", _manifest_table(m), "</section>",
+        f'<h3>More figures</h3><div class="more">{rest}</div>' if rest else "",
+        "<details><summary>Assumptions: the scenario files and every input</summary>",
+        assumptions or "<p>The manifest records no scenario.</p>", "</details>",
+        "<details><summary>Sources cited</summary>", sources_html(texts), "</details>",
+        "<details><summary>Manifest (seed, draws, versions)</summary>", _manifest_table(m), "</details></section>",
     ])
 
 
@@ -115,8 +145,9 @@ def write_report(results_dirs: Sequence[str | os.PathLike], out: str | os.PathLi
         f'<p class="meta">Generated {escape(now)} by talentsim {escape(__version__)}. Bands: the 90 % band runs from '
         "the 5 % to the 95 % quantile over the Monte Carlo draws, the 50 % band from 25 % to 75 %; the line "
         "is the median. Comparisons are paired differences on common random numbers.</p>",
+        _messages(results),
         f"<nav><ul>{toc}</ul></nav>",
-        *(_section(r, a) for a, r in sections),
+        *(_section(r, a, Path(out)) for a, r in sections),
         "</body></html>\n",
     ])
     target = Path(out)

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..plots.files import Results
+from ..plots.style import label_of, unit_label
 from ..results import METRICS
 
 HEADLINE = ("cohort18", "ai_track_entrants", "grads_bachelor", "grads_master", "grads_phd", "ai_workforce",
@@ -70,8 +71,9 @@ def headline_table(summary: pd.DataFrame, scenario: str | None = None) -> str:
     for metric in (m for m in HEADLINE if (m, years[0]) in table.index):
         cells = [table.loc[(metric, y)] for y in years]
         shown = [f"{c['mean']:.2f}" if metric == "shortage_probability" else band_cell(c) for c in cells]
-        rows.append([metric, METRICS.get(metric, ("", ""))[0], *shown])
-    return html_table(["metric", "unit", *map(str, years)], rows, numeric=range(2, 2 + len(years)))
+        rows.append([Html(f"{escape(label_of(metric))}<br><small>{escape(metric)}</small>"),
+                     unit_label(metric) or METRICS.get(metric, ("", ""))[0], *shown])
+    return html_table(["what", "unit", *map(str, years)], rows, numeric=range(2, 2 + len(years)))
 
 
 def frame_table(frame: pd.DataFrame) -> str:
