@@ -1,15 +1,23 @@
-"""Calibration: approximate Bayesian computation against observed series (numbers only).
+"""Calibration: a likelihood-weighted posterior under the observation model (numbers only).
 
-**Rejection ABC.** :func:`calibrate` draws ``n_draws`` times from the priors (every
-distribution of the scenario), simulates them, and accepts the share ``accept`` with the
-smallest ``D`` (the distance of :mod:`talentsim.analysis.observed`; or every draw with
-``D <= epsilon``). The accepted draws, equally weighted, are the posterior sample.
+Given its inputs the engine is deterministic, so the likelihood of the observations is the
+observation model's (:mod:`talentsim.analysis.observed_model`: definition factors per series and
+a split-normal error read from each row's ``[low, high]``). The posterior
+``p(theta | y) ~ prior(theta) L(y | theta)`` is sampled by **sequential Monte Carlo with adaptive
+tempering** (:func:`smc`): particles drawn from the prior are reweighted by ``L ** (b_k -
+b_{k-1})`` with the next temperature ``b_k`` chosen by bisection so that the effective sample
+size (ESS) of the weights is ``ess_target`` of the particles, resampled (systematic), and moved
+by random-walk Metropolis steps on the standard-normal transform of the inputs (``u =
+Phi(z)``, input ``= F^-1(u)``, the inverse transform :mod:`talentsim.sampling` uses), with the
+proposal covariance taken from the particles. ``b`` reaches 1 after a few stages. ``method="is"``
+is plain importance sampling from the prior with resampling (one stage, no moves), fine when the
+ESS allows.
 
 >>> import talentsim as ts                                                  # doctest: +SKIP
 >>> from talentsim.analysis import calibrate as cal                         # doctest: +SKIP
 >>> history = ts.load_scenario("scenarios/history.yaml")                    # doctest: +SKIP
->>> fit = cal.calibrate(history, None, n_draws=20000)   # shipped observations  # doctest: +SKIP
->>> fit.report.head()        # prior vs posterior per input                 # doctest: +SKIP
+>>> fit = cal.calibrate(history, None, n_particles=2000)   # shipped observations  # doctest: +SKIP
+>>> fit.settings["ess"], fit.report.head()                                  # doctest: +SKIP
 >>> draws = cal.draws_from_posterior(history, fit.posterior, 2000, seed=1)  # doctest: +SKIP
 """
 
@@ -24,21 +32,149 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from ..engine.cohort import simulate
 from ..results import METRICS, write_atomic_dir
-from ..sampling import Draws, pin_posterior, sample_inputs
+from ..sampling import _EPS, Draws, _correlate, pin_posterior, sample_inputs, stream_key
 from ..scenario.schema import Scenario
 from .observed import (
     DERIVED,
+    SHIPPED_OBSERVED,
     at_observations,
     base_metrics,
-    distance,
-    in_horizon,
+    fitted_rows,
     quantile_bands,
     read_observed,
-    standardised_errors,
 )
+from .observed_model import (
+    ObservationModel,
+    check_series,
+    factors,
+    load_observation_model,
+    log_likelihood,
+    relative_scales,
+)
+
+#: ESS below this share of the particles (or below ``MIN_ESS``) triggers a warning
+WARN_ESS_SHARE = 0.1
+MIN_ESS = 100
+
+
+# ------------------------------------------------------------------ the sampler
+@dataclass
+class SMCResult:
+    """Particles ``z`` (n, d) on the standard-normal scale, equally weighted, with their
+    log-likelihoods ``loglik``, the last evaluation's extra output ``aux`` per particle, the
+    stage table (``stage, beta, ess, acceptance, moves, unique``) and the ESS of plain
+    importance sampling from the prior (``ess_prior_is``)."""
+
+    z: np.ndarray
+    loglik: np.ndarray
+    aux: dict[str, np.ndarray]
+    stages: pd.DataFrame
+    ess_prior_is: float
+    prior_aux: dict[str, np.ndarray]
+
+    @property
+    def ess(self) -> float:
+        """ESS of the final reweighting (before its resampling and moves)."""
+        return float(self.stages["ess"].iloc[-1])
+
+
+def ess_of(logw: np.ndarray) -> float:
+    """Kish's effective sample size ``(sum w)^2 / sum w^2`` of log-weights."""
+    finite = np.isfinite(logw)
+    if not finite.any():
+        return 0.0
+    w = np.exp(logw[finite] - logw[finite].max())
+    return float(w.sum() ** 2 / np.sum(w ** 2))
+
+
+def systematic_resample(logw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    w = np.exp(np.where(np.isfinite(logw), logw - np.max(logw[np.isfinite(logw)]), -np.inf))
+    cdf = np.cumsum(w / w.sum())
+    cdf[-1] = 1.0
+    n = len(logw)
+    return np.searchsorted(cdf, (rng.random() + np.arange(n)) / n)
+
+
+def smc(
+    evaluate: Callable[[np.ndarray], tuple[np.ndarray, dict[str, np.ndarray]]],
+    d: int,
+    n: int,
+    rng: np.random.Generator,
+    *,
+    method: Literal["smc", "is"] = "smc",
+    ess_target: float = 0.5,
+    min_moves: int = 2,
+    max_moves: int = 12,
+    jumps: float = 2.0,
+    max_stages: int = 60,
+) -> SMCResult:
+    """Sample ``N(0, I_d) x exp(loglik(z))`` by tempered SMC (or importance sampling).
+
+    ``evaluate(z)`` returns ``(loglik (n,), aux {name: (n, ...)})`` for particles ``z`` (n, d);
+    ``aux`` (e.g. model values) follows the particles through resampling and accepted moves.
+    Each stage makes random-walk Metropolis moves until the accepted moves add up to ``jumps``
+    per particle (between ``min_moves`` and ``max_moves`` steps); the proposal is
+    ``N(z, s^2 C)`` with ``C`` the particles' covariance and ``s`` started at ``2.38 / sqrt(d)``
+    and adapted towards a 25 % acceptance rate.
+    """
+    if not 0 < ess_target < 1:
+        raise ValueError(f"ess_target must be in (0, 1) (got {ess_target})")
+    z = rng.standard_normal((n, d))
+    ll, aux = evaluate(z)
+    if not np.isfinite(ll).any():
+        raise ValueError("every prior draw has zero likelihood; check the observations and their ranges")
+    prior_aux = {k: v.copy() for k, v in aux.items()}
+    ess_is = ess_of(ll)
+    rows = []
+    beta, scale = 0.0, 2.38 / np.sqrt(max(d, 1))
+    for stage in range(1, max_stages + 1):
+        if method == "is" or ess_of((1 - beta) * ll) >= ess_target * n:
+            new = 1.0
+        else:
+            lo, hi = beta, 1.0
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if ess_of((mid - beta) * ll) >= ess_target * n else (lo, mid)
+            new = max(lo, beta + 1e-9)
+        logw = np.where(np.isfinite(ll), (new - beta) * ll, -np.inf)
+        ess = ess_of(logw)
+        beta = new
+        idx = systematic_resample(logw, rng)
+        z, ll, aux = z[idx], ll[idx], {k: v[idx] for k, v in aux.items()}
+        moves, accepted_total, rates = 0, 0.0, []
+        if method == "smc" and d > 0:
+            cov = np.atleast_2d(np.cov(z.T)) + 1e-10 * np.eye(d)
+            chol = np.linalg.cholesky(cov)
+            while moves < max_moves and (moves < min_moves or accepted_total < jumps):
+                prop = z + scale * rng.standard_normal((n, d)) @ chol.T
+                ll_p, aux_p = evaluate(prop)
+                with np.errstate(invalid="ignore"):
+                    log_a = (beta * (ll_p - ll) - 0.5 * (np.sum(prop ** 2, axis=1) - np.sum(z ** 2, axis=1)))
+                log_a = np.where(np.isfinite(ll_p), np.where(np.isfinite(ll), log_a, np.inf), -np.inf)
+                acc = np.log(rng.random(n)) < log_a
+                z = np.where(acc[:, None], prop, z)
+                ll = np.where(acc, ll_p, ll)
+                for k in aux:
+                    shape = (n,) + (1,) * (aux[k].ndim - 1)
+                    aux[k] = np.where(acc.reshape(shape), aux_p[k], aux[k])
+                rate = float(acc.mean())
+                rates.append(rate)
+                accepted_total += rate
+                moves += 1
+                scale *= float(np.exp(rate - 0.25))
+        rows.append({"stage": stage, "beta": beta, "ess": ess,
+                     "acceptance": float(np.mean(rates)) if rates else np.nan, "moves": moves,
+                     "unique": int(len(np.unique(z, axis=0)))})
+        if beta >= 1.0:
+            break
+    else:
+        raise RuntimeError(f"tempering did not reach beta = 1 in {max_stages} stages (beta = {beta:.3g})")
+    return SMCResult(z=z, loglik=ll, aux=aux, stages=pd.DataFrame(rows), ess_prior_is=ess_is,
+                     prior_aux=prior_aux)
 
 
 # ------------------------------------------------------------------ calibration
@@ -47,144 +183,213 @@ class Calibration:
     """Result of :func:`calibrate`.
 
     posterior : DataFrame
-        accepted draws, best first: one column per uncertain input (field path) and
-        ``distance`` (``posterior.parquet``).
+        the posterior sample, equally weighted: one column per uncertain scenario input (field
+        path) and ``distance`` (``-2 x`` log-likelihood, for ordering; ``posterior.parquet``,
+        usable with ``inputs_from:``).
+    factors : DataFrame
+        the same rows' definition-factor inputs ``observation.<series>.factor[_growth]``
+        (``observation_factors.parquet``).
     report : DataFrame
         per input: ``input, prior_p05, prior_p50, prior_p95, posterior_p05, posterior_p50,
         posterior_p95, shrinkage`` with ``shrinkage = 1 - (posterior 90 % width) / (prior 90 %
-        width)``; sorted by shrinkage, largest first (``calibration_report.csv``).
+        width)``; largest first (``calibration_report.csv``).
     observations : DataFrame
-        every observation with ``used`` (inside the horizon), the prior and posterior 5/50/95 %
-        model values and ``z_median`` (standardised error of the posterior median)
-        (``observations.csv``).
+        every row with ``used`` (fitted), the prior and posterior 5/50/95 % of the predicted
+        observation (factor x model) and ``z_median`` (posterior median's error over the one-sd
+        scale on its side) (``observations.csv``).
     prior_bands, posterior_bands : DataFrame
-        ``metric, year, p05 ... p95`` over all prior / accepted draws for every observed metric
-        and horizon year (``bands.csv`` with a ``which`` column).
+        ``metric, year, p05 ... p95`` of the model metrics (``bands.csv``).
+    stages : DataFrame
+        the SMC stages: ``stage, beta, ess, acceptance, moves, unique`` (``smc_stages.csv``).
     """
 
     scenario: str
     posterior: pd.DataFrame
+    factors: pd.DataFrame
     report: pd.DataFrame
     observations: pd.DataFrame
     prior_bands: pd.DataFrame
     posterior_bands: pd.DataFrame
+    stages: pd.DataFrame
+    observation_model: ObservationModel
     settings: dict[str, Any] = field(default_factory=dict)
+    posterior_metrics: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    years: np.ndarray | None = None
 
     @property
     def n_accepted(self) -> int:
         return len(self.posterior)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.settings.get("warnings", []))
+
+
+def resolve_observation_model(observed: Any, observation_model: Any) -> ObservationModel:
+    """The observation model to use: given, else the YAML beside an observations file
+    (``FILE.yaml`` for ``FILE.csv``) if there is one, else the shipped one for the shipped file,
+    else the defaults (every factor 1)."""
+    if isinstance(observation_model, ObservationModel):
+        return observation_model
+    if observation_model is not None:
+        return load_observation_model(observation_model)
+    if observed is None:
+        return load_observation_model(None)
+    if isinstance(observed, (str, os.PathLike)):
+        side = Path(observed).with_suffix(".yaml")
+        if side.is_file():
+            return load_observation_model(side)
+    return ObservationModel()
 
 
 def calibrate(
     scenario: Scenario,
     observed: str | os.PathLike | pd.DataFrame | None,
     *,
-    n_draws: int = 20000,
-    accept: float = 0.02,
-    epsilon: float | None = None,
-    method: Literal["mc", "lhs", "sobol"] = "mc",
+    observation_model: str | os.PathLike | Mapping | ObservationModel | None = None,
+    n_particles: int = 2000,
+    method: Literal["smc", "is"] = "smc",
+    ess_target: float = 0.5,
     seed: int | None = None,
-    rel_tol: float = 0.05,
     track: Sequence[str] = (),
     chunk_size: int = 5000,
-    progress: Callable[[int], None] | None = None,
+    fit_until: int | None = None,
 ) -> Calibration:
-    """Rejection ABC of the scenario's uncertain inputs against observations.
+    """Posterior of the scenario's uncertain inputs (and the definition factors) given observations.
 
     Parameters
     ----------
     scenario : Scenario
         every distribution in it is a calibrated input (its prior).
     observed : path, DataFrame or None
-        observations (:func:`read_observed`; ``None`` = the shipped file). Rows outside the
-        scenario's horizon are not used (``observations.used`` is False).
-    n_draws, method, seed :
-        the prior design (:func:`talentsim.sample_inputs`; ``seed=None`` = the scenario's).
-    accept :
-        share of prior draws accepted (smallest distances), in (0, 1].
-    epsilon :
-        if given, accept every draw with ``distance <= epsilon`` instead.
-    rel_tol :
-        relative scale of observations without ``low``/``high``.
+        observations (:func:`read_observed`; ``None`` = the shipped file). Only
+        ``kind=observation`` rows are fitted; an ``observation`` row outside the horizon is an
+        error (mark it ``context``).
+    observation_model :
+        definition factors and error model (:func:`resolve_observation_model`).
+    n_particles, method, ess_target, seed :
+        SMC settings (:func:`smc`); ``seed=None`` = the scenario's ``sampling.seed``.
     track :
         more metrics (model or derived) whose prior and posterior bands to keep.
+    fit_until :
+        fit only observations up to this year (the backtest's origin).
     """
-    obs = read_observed(observed)
-    if not 0 < accept <= 1:
-        raise ValueError(f"accept must be in (0, 1] (got {accept})")
-    if rel_tol <= 0:
-        raise ValueError(f"rel_tol must be > 0 (got {rel_tol})")
-    used = in_horizon(scenario, obs)
-    if not used.any():
-        raise ValueError(f"no observation lies in the horizon {scenario.horizon.start}-"
-                         f"{scenario.horizon.end} of scenario {scenario.name!r}")
+    horizon = (scenario.horizon.start, scenario.horizon.end)
+    shown = (SHIPPED_OBSERVED if observed is None else
+             "observations" if isinstance(observed, pd.DataFrame) else str(observed))
+    obs = read_observed(observed, horizon=horizon)
+    om = resolve_observation_model(observed, observation_model)
+    check_series(om, obs, om.source)
+    if n_particles < 10:
+        raise ValueError(f"n_particles must be >= 10 (got {n_particles})")
+    take = (obs["kind"] == "observation").to_numpy()
+    if fit_until is not None:
+        take &= (obs["year"] <= fit_until).to_numpy()
+    rows = np.flatnonzero(take)
+    fit = obs.iloc[rows].reset_index(drop=True)
+    if fit.empty:
+        raise ValueError(f"{shown}: no observation to fit in the horizon {horizon[0]}-{horizon[1]}"
+                         + (f" up to {fit_until}" if fit_until is not None else ""))
     seed = scenario.sampling.seed if seed is None else seed
-    draws = sample_inputs(scenario, n_draws, method, seed)
-    if not draws.inputs:
+    base = sample_inputs(scenario, 1, "mc", seed)
+    inputs = list(base.inputs)
+    if not inputs:
         raise ValueError(f"scenario {scenario.name!r} has no uncertain inputs to calibrate")
     unknown = sorted(set(track) - set(METRICS) - set(DERIVED))
     if unknown:
         raise ValueError(f"track: unknown metrics {unknown}")
-    metrics = sorted(set(obs["metric"]) | set(track))
-    run = simulate(scenario, draws, chunk_size=chunk_size, metrics=base_metrics(metrics), progress=progress)
-    fit = obs[used].reset_index(drop=True)
-    model = at_observations(run.metrics, run.years, fit)
-    dist = distance(model, fit, rel_tol)
-    if epsilon is not None:
-        keep = np.flatnonzero(dist <= epsilon)
-        if keep.size == 0:
-            raise ValueError(f"no draw within epsilon={epsilon:g} (smallest distance {dist.min():.4g}); "
-                             "raise epsilon or n_draws")
-    else:
-        keep = np.argsort(dist, kind="stable")[: max(1, round(accept * draws.n_draws))]
-    keep = keep[np.argsort(dist[keep], kind="stable")]
-    values = _input_values(draws, chunk_size)
-    posterior = pd.DataFrame({name: values[name][keep] for name in draws.names})
-    posterior["distance"] = dist[keep]
-    accepted = {k: v[keep] for k, v in run.metrics.items()}
-    all_model, post_model = model, model[keep]
+    f_inputs = om.inputs(set(fit["series"]) if fit_until is None else set(obs["series"]))
+    all_inputs = inputs + f_inputs
+    frozen = [dist.frozen() for _, dist in all_inputs]
+    metrics = sorted(set(fit["metric"]) | set(fitted_rows(obs)["metric"]) | set(track))
+    need = base_metrics(metrics)
+    names_s = [n for n, _ in inputs]
+    d_s = len(inputs)
+    pairs = base.correlations
+
+    def to_values(z: np.ndarray) -> dict[str, np.ndarray]:
+        u = {name: norm.cdf(z[:, j]) for j, (name, _) in enumerate(all_inputs)}
+        if pairs:
+            _correlate(u, pairs)
+        return {name: frozen[j].ppf(np.clip(u[name], _EPS, 1 - _EPS)) for j, (name, _) in enumerate(all_inputs)}
+
+    def evaluate(z: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        values = to_values(z)
+        draws = Draws(inputs=tuple(inputs), n_draws=len(z), method="mc", seed=seed,
+                      fixed={k: values[k] for k in names_s}, correlations=pairs)
+        run = simulate(scenario, draws, chunk_size=chunk_size, metrics=need)
+        model = at_observations(run.metrics, run.years, fit)
+        pred = model * factors(om, fit, values, len(z))
+        ll = log_likelihood(pred, fit, om)
+        evaluate.years = run.years
+        return ll, {"pred": pred, **{f"metric:{k}": v for k, v in run.metrics.items()}}
+
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream_key("calibrate-smc"),)))
+    res = smc(evaluate, len(all_inputs), int(n_particles), rng, method=method, ess_target=ess_target)
+    years = evaluate.years
+    values = to_values(res.z)
+    order = np.argsort(-res.loglik, kind="stable")
+    posterior = pd.DataFrame({name: values[name][order] for name in names_s})
+    posterior["distance"] = -2 * res.loglik[order]
+    factor_frame = pd.DataFrame({name: values[name][order] for name, _ in f_inputs})
+    post_metrics = {k.split(":", 1)[1]: v for k, v in res.aux.items() if k.startswith("metric:")}
+    prior_metrics = {k.split(":", 1)[1]: v for k, v in res.prior_aux.items() if k.startswith("metric:")}
+
     observations = obs.copy()
+    used = take
     observations["used"] = used
-    for label, arr in (("prior", all_model), ("posterior", post_model)):
+    for label, arr in (("prior", res.prior_aux["pred"]), ("posterior", res.aux["pred"])):
         qs = np.nanquantile(arr, [0.05, 0.5, 0.95], axis=0)
         for j, q in enumerate(("p05", "p50", "p95")):
             observations[f"{label}_{q}"] = np.nan
-            observations.loc[used, f"{label}_{q}"] = qs[j]
+            observations.loc[rows, f"{label}_{q}"] = qs[j]
+    below, above = relative_scales(om, fit)
+    y = fit["value"].to_numpy(float)
+    r = observations.loc[rows, "posterior_p50"].to_numpy(float) - y
     observations["z_median"] = np.nan
-    observations.loc[used, "z_median"] = standardised_errors(
-        observations.loc[used, ["posterior_p50"]].to_numpy().T, fit, rel_tol)[0]
-    settings = {"scenario": scenario.name, "n_draws": draws.n_draws, "method": draws.method,
-                "seed": draws.seed, "accept": accept, "epsilon": epsilon, "rel_tol": rel_tol,
-                "n_accepted": int(keep.size), "max_accepted_distance": float(dist[keep].max()),
-                "n_observations_used": int(used.sum()), "n_observations_skipped": int((~used).sum()),
-                # observations whose model value varies over the prior draws: only they inform
-                "n_observations_informative": int(np.sum(np.ptp(model, axis=0) > 1e-9 * np.abs(
-                    fit["value"].to_numpy(float)).clip(1.0))),
-                "distance": "sum over observations of ((model - value) / s)^2, s = value - low below "
-                            "the value, high - value above it, rel_tol * |value| without a range"}
+    observations.loc[rows, "z_median"] = r / (np.where(r < 0, below, above) * np.abs(y))
+
+    n = int(n_particles)
+    warn = []
+    if res.ess < max(MIN_ESS, WARN_ESS_SHARE * n):
+        warn.append(f"small effective sample size: {res.ess:.0f} of {n} particles at the last reweighting")
+    last = res.stages.iloc[-1]
+    if method == "smc" and (last["unique"] < 0.2 * n):
+        warn.append(f"particles degenerate: {int(last['unique'])} unique of {n} after the last moves "
+                    f"(acceptance {last['acceptance']:.2f}); raise --particles")
+    if method == "is" and res.ess < max(MIN_ESS, WARN_ESS_SHARE * n):
+        warn.append("importance sampling from the prior is degenerate here; use method smc")
+    informative = int(np.sum(np.ptp(res.prior_aux["pred"], axis=0) > 1e-9 * np.abs(y).clip(1.0)))
+    settings = {"scenario": scenario.name, "method": method, "n_particles": n, "seed": int(seed),
+                "ess_target": ess_target, "ess": round(res.ess, 1), "ess_prior_is": round(res.ess_prior_is, 1),
+                "stages": len(res.stages), "model_evaluations": int(len(res.stages) + res.stages["moves"].sum()),
+                "final_acceptance": None if np.isnan(last["acceptance"]) else round(float(last["acceptance"]), 3),
+                "unique_particles": int(last["unique"]),
+                "n_observations_used": int(used.sum()), "n_observations_not_fitted": int((~used).sum()),
+                "n_observations_informative": informative, "fit_until": fit_until,
+                "observation_model": {"file": om.source, "range_level": om.range_level,
+                                      "discrepancy": om.discrepancy, "rel_tol": om.rel_tol},
+                "log_likelihood": "split normal per observation, sides (value - low) / z and (high - value) / z "
+                                  "with z = Phi^-1((1 + range_level) / 2), relative discrepancy added in "
+                                  "quadrature; prediction = definition factor x model metric",
+                "warnings": warn}
     return Calibration(
-        scenario=scenario.name,
-        posterior=posterior,
-        report=posterior_report(draws, posterior),
+        scenario=scenario.name, posterior=posterior, factors=factor_frame,
+        report=posterior_report(all_inputs, {**{k: values[k] for k in values}}),
         observations=observations,
-        prior_bands=quantile_bands(run.metrics, run.years, metrics),
-        posterior_bands=quantile_bands(accepted, run.years, metrics),
-        settings=settings,
+        prior_bands=quantile_bands(prior_metrics, years, metrics),
+        posterior_bands=quantile_bands(post_metrics, years, metrics),
+        stages=res.stages, observation_model=om, settings=settings,
+        posterior_metrics={"pred": res.aux["pred"], **post_metrics}, years=years,
     )
 
 
-def _input_values(draws: Draws, chunk_size: int) -> dict[str, np.ndarray]:
-    parts = [draws.chunk(start, min(start + chunk_size, draws.n_draws))
-             for start in range(0, draws.n_draws, chunk_size)]
-    return {name: np.concatenate([p[name] for p in parts]) for name in draws.names}
-
-
-def posterior_report(draws: Draws, posterior: pd.DataFrame) -> pd.DataFrame:
+def posterior_report(inputs: Sequence[tuple[str, Any]], values: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Prior (exact quantiles of each distribution) vs posterior (sample quantiles) per input."""
     rows = []
-    for name, dist in draws.inputs:
+    for name, dist in inputs:
         prior = dist.frozen().ppf([0.05, 0.5, 0.95])
-        post = np.quantile(posterior[name].to_numpy(float), [0.05, 0.5, 0.95])
+        post = np.quantile(np.asarray(values[name], float), [0.05, 0.5, 0.95])
         width = prior[2] - prior[0]
         rows.append({"input": name,
                      **{f"prior_{q}": v for q, v in zip(("p05", "p50", "p95"), prior)},
@@ -246,10 +451,11 @@ def bands_frame(prior: pd.DataFrame, posterior: pd.DataFrame, label: str) -> pd.
 
 
 def write_calibration(result: Calibration, out_dir: str | os.PathLike, manifest: dict | None = None) -> Path:
-    """Write ``posterior.parquet``, ``calibration_report.csv``, ``observations.csv``, ``bands.csv``
-    and ``manifest.json`` (``manifest`` plus the calibration settings) atomically."""
-    frames = {"posterior.parquet": result.posterior, "calibration_report.csv": result.report,
-              "observations.csv": result.observations,
+    """Write ``posterior.parquet``, ``observation_factors.parquet``, ``calibration_report.csv``,
+    ``observations.csv``, ``smc_stages.csv``, ``bands.csv`` and ``manifest.json`` (``manifest`` plus the calibration settings) atomically."""
+    frames = {"posterior.parquet": result.posterior, "observation_factors.parquet": result.factors,
+              "calibration_report.csv": result.report, "observations.csv": result.observations,
+              "smc_stages.csv": result.stages,
               "bands.csv": bands_frame(result.prior_bands, result.posterior_bands, "posterior")}
     meta = {"kind": "calibration", **(manifest or {}), "calibration": result.settings}
     return write_atomic_dir(out_dir, file_writers(meta, frames))
