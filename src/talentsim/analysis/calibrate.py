@@ -109,7 +109,7 @@ def smc(
     ess_target: float = 0.5,
     min_moves: int = 2,
     max_moves: int = 12,
-    jumps: float = 2.0,
+    jumps: float = 1.0,
     max_stages: int = 60,
 ) -> SMCResult:
     """Sample ``N(0, I_d) x exp(loglik(z))`` by tempered SMC (or importance sampling).
@@ -214,6 +214,7 @@ class Calibration:
     observation_model: ObservationModel
     settings: dict[str, Any] = field(default_factory=dict)
     posterior_metrics: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    prior_metrics: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     years: np.ndarray | None = None
 
     @property
@@ -282,7 +283,7 @@ def calibrate(
     check_series(om, obs, om.source)
     if n_particles < 10:
         raise ValueError(f"n_particles must be >= 10 (got {n_particles})")
-    take = (obs["kind"] == "observation").to_numpy()
+    take = (obs["kind"] == "observation").to_numpy().copy()
     if fit_until is not None:
         take &= (obs["year"] <= fit_until).to_numpy()
     rows = np.flatnonzero(take)
@@ -332,7 +333,7 @@ def calibrate(
     posterior = pd.DataFrame({name: values[name][order] for name in names_s})
     posterior["distance"] = -2 * res.loglik[order]
     factor_frame = pd.DataFrame({name: values[name][order] for name, _ in f_inputs})
-    post_metrics = {k.split(":", 1)[1]: v for k, v in res.aux.items() if k.startswith("metric:")}
+    post_metrics = {k.split(":", 1)[1]: v[order] for k, v in res.aux.items() if k.startswith("metric:")}
     prior_metrics = {k.split(":", 1)[1]: v for k, v in res.prior_aux.items() if k.startswith("metric:")}
 
     observations = obs.copy()
@@ -380,7 +381,8 @@ def calibrate(
         prior_bands=quantile_bands(prior_metrics, years, metrics),
         posterior_bands=quantile_bands(post_metrics, years, metrics),
         stages=res.stages, observation_model=om, settings=settings,
-        posterior_metrics={"pred": res.aux["pred"], **post_metrics}, years=years,
+        posterior_metrics={"pred": res.aux["pred"][order], **post_metrics}, prior_metrics=prior_metrics,
+        years=years,
     )
 
 

@@ -118,6 +118,8 @@ def read_observed(
     else:
         frame = pd.read_csv(source, skipinitialspace=True, keep_default_na=False, na_values=[""])
         shown = str(source)
+    if "series" in frame.columns and "source" in frame.columns and "source_id" not in frame.columns:
+        frame = frame.rename(columns={"source": "source_id"})  # a table read_observed returned
     cols = set(frame.columns)
     if "series" in cols or "source_id" in cols or "kind" in cols:
         missing = sorted(_V2 - {"low", "high", "definition", "unit"} - cols)
