@@ -401,6 +401,32 @@ def posterior_report(inputs: Sequence[tuple[str, Any]], values: Mapping[str, np.
     return report.sort_values("shrinkage", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def transfer_posterior(source: Scenario, target: Scenario, posterior: pd.DataFrame) -> pd.DataFrame:
+    """The columns of ``posterior`` (fitted on ``source``) that ``target`` can reuse: inputs of
+    both scenarios whose prior is the same distribution (inherited unchanged, e.g. rates a
+    history scenario takes from the baseline it extends). Inputs the source sets itself (its
+    initial stocks, its demand path, its historical education paths) mean something else in
+    the target and are left to the target's priors."""
+    src = dict(sample_inputs(source, 1).inputs)
+    tgt = dict(sample_inputs(target, 1).inputs)
+    keep = [c for c in posterior.columns if c in src and c in tgt and src[c] == tgt[c]]
+    return posterior[keep + (["distance"] if "distance" in posterior.columns else [])].copy()
+
+
+def with_horizon_end(scenario_file: str | os.PathLike, end: int, directory: str | os.PathLike):
+    """Load ``scenario_file`` with its horizon ending in ``end`` (a scenario file in
+    ``directory`` that extends it and sets ``horizon.end``)."""
+    import yaml
+
+    from ..scenario.load import load_scenario
+
+    base = load_scenario(scenario_file)
+    path = Path(directory) / f"{base.name}_to_{end}.yaml"
+    path.write_text(yaml.safe_dump({"name": base.name, "extends": str(Path(scenario_file).resolve()),
+                                    "horizon": {"start": base.horizon.start, "end": int(end)}}))
+    return load_scenario(path)
+
+
 def read_posterior(posterior: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
     """A posterior sample: a DataFrame, or a ``.parquet`` / ``.csv`` file written by :func:`calibrate`."""
     if isinstance(posterior, pd.DataFrame):

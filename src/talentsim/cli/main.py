@@ -1,4 +1,4 @@
-"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest``.
+"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest|forecast``.
 
 The group lives here; each command group lives in its own module and is registered below."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from ..version import __version__
-from .analysis import backtest, calibrate, sensitivity
+from .analysis import backtest, calibrate, forecast, sensitivity
 from .compare import compare
 from .output import plot, report
 from .run import run, validate
@@ -19,5 +19,5 @@ def main() -> None:
     """Project Korea's AI workforce under policy and budget scenarios."""
 
 
-for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest):
+for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, forecast):
     main.add_command(command)
