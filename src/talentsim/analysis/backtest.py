@@ -225,7 +225,7 @@ def skill_table(scores: pd.DataFrame) -> pd.DataFrame:
     rows = []
     live = scores[~scores["deterministic"].astype(bool)]
     for o, g in live.groupby("origin", sort=True):
-        for name, part in [("all", g)] + list(g.groupby("series", sort=True)):
+        for name, part in [("all", g), *g.groupby("series", sort=True)]:
             both = part[part["crps_naive"].notna()]
             y = both["observed"].abs()
             m = float((both["crps_model"] / y).mean()) if len(both) else np.nan

@@ -36,8 +36,9 @@ from scipy.stats import norm
 
 from ..engine.cohort import simulate
 from ..results import METRICS, write_atomic_dir
-from ..sampling import _EPS, Draws, _correlate, pin_posterior, sample_inputs, stream_key
+from ..sampling import Draws, pin_posterior, sample_inputs, stream_key
 from ..scenario.schema import Scenario
+from .calibrate_smc import EPS, correlate, smc
 from .observed import (
     DERIVED,
     SHIPPED_OBSERVED,
@@ -59,122 +60,6 @@ from .observed_model import (
 #: ESS below this share of the particles (or below ``MIN_ESS``) triggers a warning
 WARN_ESS_SHARE = 0.1
 MIN_ESS = 100
-
-
-# ------------------------------------------------------------------ the sampler
-@dataclass
-class SMCResult:
-    """Particles ``z`` (n, d) on the standard-normal scale, equally weighted, with their
-    log-likelihoods ``loglik``, the last evaluation's extra output ``aux`` per particle, the
-    stage table (``stage, beta, ess, acceptance, moves, unique``) and the ESS of plain
-    importance sampling from the prior (``ess_prior_is``)."""
-
-    z: np.ndarray
-    loglik: np.ndarray
-    aux: dict[str, np.ndarray]
-    stages: pd.DataFrame
-    ess_prior_is: float
-    prior_aux: dict[str, np.ndarray]
-
-    @property
-    def ess(self) -> float:
-        """ESS of the final reweighting (before its resampling and moves)."""
-        return float(self.stages["ess"].iloc[-1])
-
-
-def ess_of(logw: np.ndarray) -> float:
-    """Kish's effective sample size ``(sum w)^2 / sum w^2`` of log-weights."""
-    finite = np.isfinite(logw)
-    if not finite.any():
-        return 0.0
-    w = np.exp(logw[finite] - logw[finite].max())
-    return float(w.sum() ** 2 / np.sum(w ** 2))
-
-
-def systematic_resample(logw: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    w = np.exp(np.where(np.isfinite(logw), logw - np.max(logw[np.isfinite(logw)]), -np.inf))
-    cdf = np.cumsum(w / w.sum())
-    cdf[-1] = 1.0
-    n = len(logw)
-    return np.searchsorted(cdf, (rng.random() + np.arange(n)) / n)
-
-
-def smc(
-    evaluate: Callable[[np.ndarray], tuple[np.ndarray, dict[str, np.ndarray]]],
-    d: int,
-    n: int,
-    rng: np.random.Generator,
-    *,
-    method: Literal["smc", "is"] = "smc",
-    ess_target: float = 0.5,
-    min_moves: int = 2,
-    max_moves: int = 12,
-    jumps: float = 1.0,
-    max_stages: int = 60,
-) -> SMCResult:
-    """Sample ``N(0, I_d) x exp(loglik(z))`` by tempered SMC (or importance sampling).
-
-    ``evaluate(z)`` returns ``(loglik (n,), aux {name: (n, ...)})`` for particles ``z`` (n, d);
-    ``aux`` (e.g. model values) follows the particles through resampling and accepted moves.
-    Each stage makes random-walk Metropolis moves until the accepted moves add up to ``jumps``
-    per particle (between ``min_moves`` and ``max_moves`` steps); the proposal is
-    ``N(z, s^2 C)`` with ``C`` the particles' covariance and ``s`` started at ``2.38 / sqrt(d)``
-    and adapted towards a 25 % acceptance rate.
-    """
-    if not 0 < ess_target < 1:
-        raise ValueError(f"ess_target must be in (0, 1) (got {ess_target})")
-    z = rng.standard_normal((n, d))
-    ll, aux = evaluate(z)
-    if not np.isfinite(ll).any():
-        raise ValueError("every prior draw has zero likelihood; check the observations and their ranges")
-    prior_aux = {k: v.copy() for k, v in aux.items()}
-    ess_is = ess_of(ll)
-    rows = []
-    beta, scale = 0.0, 2.38 / np.sqrt(max(d, 1))
-    for stage in range(1, max_stages + 1):
-        if method == "is" or ess_of((1 - beta) * ll) >= ess_target * n:
-            new = 1.0
-        else:
-            lo, hi = beta, 1.0
-            for _ in range(60):
-                mid = 0.5 * (lo + hi)
-                lo, hi = (mid, hi) if ess_of((mid - beta) * ll) >= ess_target * n else (lo, mid)
-            new = max(lo, beta + 1e-9)
-        logw = np.where(np.isfinite(ll), (new - beta) * ll, -np.inf)
-        ess = ess_of(logw)
-        beta = new
-        idx = systematic_resample(logw, rng)
-        z, ll, aux = z[idx], ll[idx], {k: v[idx] for k, v in aux.items()}
-        moves, accepted_total, rates = 0, 0.0, []
-        if method == "smc" and d > 0:
-            cov = np.atleast_2d(np.cov(z.T)) + 1e-10 * np.eye(d)
-            chol = np.linalg.cholesky(cov)
-            while moves < max_moves and (moves < min_moves or accepted_total < jumps):
-                prop = z + scale * rng.standard_normal((n, d)) @ chol.T
-                ll_p, aux_p = evaluate(prop)
-                with np.errstate(invalid="ignore"):
-                    log_a = (beta * (ll_p - ll) - 0.5 * (np.sum(prop ** 2, axis=1) - np.sum(z ** 2, axis=1)))
-                log_a = np.where(np.isfinite(ll_p), np.where(np.isfinite(ll), log_a, np.inf), -np.inf)
-                acc = np.log(rng.random(n)) < log_a
-                z = np.where(acc[:, None], prop, z)
-                ll = np.where(acc, ll_p, ll)
-                for k in aux:
-                    shape = (n,) + (1,) * (aux[k].ndim - 1)
-                    aux[k] = np.where(acc.reshape(shape), aux_p[k], aux[k])
-                rate = float(acc.mean())
-                rates.append(rate)
-                accepted_total += rate
-                moves += 1
-                scale *= float(np.exp(rate - 0.25))
-        rows.append({"stage": stage, "beta": beta, "ess": ess,
-                     "acceptance": float(np.mean(rates)) if rates else np.nan, "moves": moves,
-                     "unique": int(len(np.unique(z, axis=0)))})
-        if beta >= 1.0:
-            break
-    else:
-        raise RuntimeError(f"tempering did not reach beta = 1 in {max_stages} stages (beta = {beta:.3g})")
-    return SMCResult(z=z, loglik=ll, aux=aux, stages=pd.DataFrame(rows), ess_prior_is=ess_is,
-                     prior_aux=prior_aux)
 
 
 # ------------------------------------------------------------------ calibration
@@ -305,14 +190,13 @@ def calibrate(
     metrics = sorted(set(fit["metric"]) | set(fitted_rows(obs)["metric"]) | set(track))
     need = base_metrics(metrics)
     names_s = [n for n, _ in inputs]
-    d_s = len(inputs)
     pairs = base.correlations
 
     def to_values(z: np.ndarray) -> dict[str, np.ndarray]:
         u = {name: norm.cdf(z[:, j]) for j, (name, _) in enumerate(all_inputs)}
         if pairs:
-            _correlate(u, pairs)
-        return {name: frozen[j].ppf(np.clip(u[name], _EPS, 1 - _EPS)) for j, (name, _) in enumerate(all_inputs)}
+            correlate(u, pairs)
+        return {name: frozen[j].ppf(np.clip(u[name], EPS, 1 - EPS)) for j, (name, _) in enumerate(all_inputs)}
 
     def evaluate(z: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         values = to_values(z)
@@ -326,9 +210,25 @@ def calibrate(
         return ll, {"pred": pred, **{f"metric:{k}": v for k, v in run.metrics.items()}}
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream_key("calibrate-smc"),)))
-    res = smc(evaluate, len(all_inputs), int(n_particles), rng, method=method, ess_target=ess_target)
+    n = int(n_particles)
+    # inputs no fitted observation depends on keep their prior: they stay out of the SMC (which
+    # would only shrink them by chance through resampling) and take one prior draw per row
+    active = touched_inputs(evaluate, all_inputs, pairs, rng)
+    if not active.any():
+        raise ValueError(f"{shown}: no uncertain input of scenario {scenario.name!r} changes the fitted observations")
+    z_rest = rng.standard_normal((n, len(all_inputs)))
+
+    def evaluate_active(za: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        z = z_rest.copy()
+        z[:, active] = za
+        return evaluate(z)
+
+    res = smc(evaluate_active, int(active.sum()), n, rng, method=method, ess_target=ess_target)
+    z_final = z_rest.copy()
+    z_final[:, active] = res.z
+    res.loglik, res.aux = evaluate(z_final)  # every metric at the rows' own untouched inputs
     years = evaluate.years
-    values = to_values(res.z)
+    values = to_values(z_final)
     order = np.argsort(-res.loglik, kind="stable")
     posterior = pd.DataFrame({name: values[name][order] for name in names_s})
     posterior["distance"] = -2 * res.loglik[order]
@@ -350,7 +250,6 @@ def calibrate(
     observations["z_median"] = np.nan
     observations.loc[rows, "z_median"] = r / (np.where(r < 0, below, above) * np.abs(y))
 
-    n = int(n_particles)
     warn = []
     if res.ess < max(MIN_ESS, WARN_ESS_SHARE * n):
         warn.append(f"small effective sample size: {res.ess:.0f} of {n} particles at the last reweighting")
@@ -363,6 +262,8 @@ def calibrate(
     informative = int(np.sum(np.ptp(res.prior_aux["pred"], axis=0) > 1e-9 * np.abs(y).clip(1.0)))
     settings = {"scenario": scenario.name, "method": method, "n_particles": n, "seed": int(seed),
                 "ess_target": ess_target, "ess": round(res.ess, 1), "ess_prior_is": round(res.ess_prior_is, 1),
+                "inputs_calibrated": int(active.sum()),
+                "inputs_untouched": [name for j, (name, _) in enumerate(all_inputs) if not active[j]],
                 "stages": len(res.stages), "model_evaluations": int(len(res.stages) + res.stages["moves"].sum()),
                 "final_acceptance": None if np.isnan(last["acceptance"]) else round(float(last["acceptance"]), 3),
                 "unique_particles": int(last["unique"]),
@@ -384,6 +285,29 @@ def calibrate(
         posterior_metrics={"pred": res.aux["pred"][order], **post_metrics}, prior_metrics=prior_metrics,
         years=years,
     )
+
+
+def touched_inputs(evaluate: Callable, inputs: Sequence[tuple[str, Any]], pairs, rng: np.random.Generator,
+                   m: int = 8) -> np.ndarray:
+    """Which inputs change the predicted observations: at ``m`` prior points, each input in turn
+    is redrawn and the predictions compared (one engine run of ``m (d + 1)`` draws). An input
+    that changes none of them (exactly) has its prior as posterior, independent of the rest.
+    Correlated inputs always count as touched."""
+    d = len(inputs)
+    base = rng.standard_normal((m, d))
+    batch = [base]
+    for j in range(d):
+        z = base.copy()
+        z[:, j] = rng.standard_normal(m)
+        batch.append(z)
+    _, aux = evaluate(np.vstack(batch))
+    pred = aux["pred"].reshape(d + 1, m, -1)
+    scale = np.maximum(np.abs(pred[0]), 1e-300)
+    with np.errstate(invalid="ignore"):
+        changed = np.abs(pred[1:] - pred[0][None]) > 1e-10 * scale[None]
+    active = changed.reshape(d, -1).any(axis=1)
+    correlated = {a for a, b, _ in pairs} | {b for a, b, _ in pairs}
+    return active | np.array([name in correlated for name, _ in inputs])
 
 
 def posterior_report(inputs: Sequence[tuple[str, Any]], values: Mapping[str, np.ndarray]) -> pd.DataFrame:
@@ -480,7 +404,8 @@ def bands_frame(prior: pd.DataFrame, posterior: pd.DataFrame, label: str) -> pd.
 
 def write_calibration(result: Calibration, out_dir: str | os.PathLike, manifest: dict | None = None) -> Path:
     """Write ``posterior.parquet``, ``observation_factors.parquet``, ``calibration_report.csv``,
-    ``observations.csv``, ``smc_stages.csv``, ``bands.csv`` and ``manifest.json`` (``manifest`` plus the calibration settings) atomically."""
+    ``observations.csv``, ``smc_stages.csv``, ``bands.csv`` and ``manifest.json`` (``manifest``
+    plus the calibration settings) atomically."""
     frames = {"posterior.parquet": result.posterior, "observation_factors.parquet": result.factors,
               "calibration_report.csv": result.report, "observations.csv": result.observations,
               "smc_stages.csv": result.stages,

@@ -137,7 +137,7 @@ OBSERVATION_MODEL_HELP = ("observation model YAML (definition factors, error mod
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/calibration_<scenario name>]")
 def calibrate(scenario_file, observed, observation_model, n_particles, method, seed, out_dir) -> None:
-    """Posterior of SCENARIO's uncertain inputs given observations (likelihood-weighted SMC); write posterior.parquet."""
+    """Posterior of SCENARIO's inputs given observations (likelihood-weighted SMC); write posterior.parquet."""
     from ..analysis import calibrate as cal
 
     scenario = load_or_exit(scenario_file)
