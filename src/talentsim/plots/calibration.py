@@ -70,6 +70,12 @@ def plot_backtest(result: Backtest, origin: int, series: str, ax: Axes | None = 
     ax.axvline(origin + 0.5, color="0.3", ls="--", lw=1)
     lo, hi = model["year"].min(), model["year"].max()
     ax.set_xlim(lo - 0.5, hi + 0.5)
+    # the y range follows the model's band and the observations: a naive trend fitted to two
+    # points can explode, and would otherwise flatten everything else
+    ys = np.concatenate([model["p05"], model["p95"], rows["low"].dropna(), rows["high"].dropna(), rows["value"]])
+    ymin, ymax = float(np.nanmin(ys)), float(np.nanmax(ys))
+    pad = 0.08 * (ymax - ymin or abs(ymax) or 1.0)
+    ax.set_ylim(ymin - pad, ymax + pad)
     unit = metric_unit(metric)
     ax.set_title(f"{series} ({metric})", fontsize=9)
     ax.set_xlabel("year")
