@@ -1,16 +1,17 @@
-"""Observations and the distance of a run from them (numbers only).
+"""Observations, and model values at them (numbers only).
 
-Observations are a CSV (``year, metric, value, source`` and optional ``low, high``; see
+Observations are a CSV (``series, metric, year, value, low, high, definition, unit, kind,
+source_id``, or the older ``year, metric, value, source[, low, high]``; see
 ``data/OBSERVED.md``); :func:`read_observed` checks one, ``None`` reads the shipped
 ``data/observed_kr.csv``. A metric is a model metric (:data:`talentsim.results.METRICS`) or a
-derived one (:data:`DERIVED`, a ratio of sums of model metrics).
+derived one (:data:`DERIVED`, a ratio of sums of model metrics). The likelihood of a run given
+the observations is in :mod:`talentsim.analysis.observed_model`.
 
-**Distance.** For observation ``i`` with value ``y``, model value ``x`` (one draw) and range
-``[low, high]``, the standardised error is ``z = (x - y) / s`` with ``s = y - low`` when
-``x < y`` and ``s = high - y`` otherwise (so an asymmetric range is honoured; a zero side
-falls back to ``(high - low) / 2``; without a range ``s = rel_tol * |y|``). A draw's distance
-is ``D = sum_i z_i ** 2`` over the observations used.
-"""
+**Distance** (kept for comparisons with the earlier rejection ABC). For observation ``i`` with
+value ``y``, model value ``x`` (one draw) and range ``[low, high]``, the standardised error is
+``z = (x - y) / s`` with ``s = y - low`` when ``x < y`` and ``s = high - y`` otherwise (a zero
+side falls back to ``(high - low) / 2``; without a range ``s = rel_tol * |y|``). A draw's
+distance is ``D = sum_i z_i ** 2`` over the observations used."""
 
 from __future__ import annotations
 
