@@ -195,7 +195,7 @@ def _merge(a: dict, b: dict) -> dict:
 def test_calibration_recovers_a_known_gaussian_posterior(toy, method):
     scenario, _, obs_path, mean, sd, _ = toy
     n = 400
-    fit = cal.calibrate(scenario, obs_path, n_particles=n, method=method, seed=5)
+    fit = cal.calibrate(scenario, obs_path, n_particles=n, method=method, rng=5)
     x = fit.posterior["market.demand.values.2024"].to_numpy()
     ess = fit.settings["ess"]
     assert 0 < ess <= n
@@ -212,7 +212,7 @@ def test_calibration_recovers_a_known_gaussian_posterior(toy, method):
     assert fit.stages["beta"].iloc[-1] == 1.0
     # a wrong model of the range (one range side = one sd) gives a visibly wider posterior
     wide = cal.calibrate(scenario, obs_path, observation_model={"range_level": 0.6827, "discrepancy": 0.0},
-                         n_particles=n, method=method, seed=5)
+                         n_particles=n, method=method, rng=5)
     assert wide.posterior["market.demand.values.2024"].std() > 1.1 * x.std()
 
 
@@ -266,7 +266,7 @@ def toy_backtest(tmp_path_factory, baseline):
                          "source_id": "synthetic"})
     obs = pd.DataFrame(rows)
     model = {"discrepancy": 0.02, "series": {"survey": {"factor": {"dist": "uniform", "low": 0.8, "high": 1.0}}}}
-    result = backtests.backtest(scenario, obs, [2027, 2029], observation_model=model, n_particles=150, seed=2)
+    result = backtests.backtest(scenario, obs, [2027, 2029], observation_model=model, n_particles=150, rng=2)
     return scenario, result, d
 
 

@@ -32,6 +32,7 @@ import scoringrules as sr
 from scipy.stats import norm
 
 from ..results import QUANTILES, write_atomic_dir
+from ..sampling import RNGLike, seed_of
 from ..scenario.schema import Scenario
 from .calibrate import Calibration, calibrate, resolve_observation_model
 from .observed import SHIPPED_OBSERVED, at_observations, metric_values, read_observed
@@ -123,7 +124,7 @@ def backtest(
     *,
     observation_model: Any = None,
     n_particles: int = 1000,
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     chunk_size: int = 5000,
 ) -> Backtest:
     """Rolling-origin backtest of ``scenario`` at each of ``origins`` (see the module docstring)."""
@@ -144,10 +145,10 @@ def backtest(
         problems.append("origins: give at least one origin year (got none)")
     if problems:
         raise ValueError("\n".join(f"{shown}: {p}" for p in problems))
-    seed = scenario.sampling.seed if seed is None else seed
+    seed = scenario.sampling.seed if rng is None else seed_of(rng)
     score_frames, band_frames, cals = [], [], {}
     for o in origins:
-        cal = calibrate(scenario, obs, observation_model=om, n_particles=n_particles, seed=seed,
+        cal = calibrate(scenario, obs, observation_model=om, n_particles=n_particles, rng=seed,
                         chunk_size=chunk_size, fit_until=o)
         cals[o] = cal
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(o,)))

@@ -18,7 +18,7 @@ ESS allows.
 >>> history = ts.load_scenario("scenarios/history.yaml")                    # doctest: +SKIP
 >>> fit = cal.calibrate(history, None, n_particles=2000)   # shipped observations  # doctest: +SKIP
 >>> fit.settings["ess"], fit.report.head()                                  # doctest: +SKIP
->>> draws = cal.draws_from_posterior(history, fit.posterior, 2000, seed=1)  # doctest: +SKIP
+>>> draws = cal.draws_from_posterior(history, fit.posterior, 2000, rng=1)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from scipy.stats import norm
 
 from ..engine.cohort import simulate
 from ..results import METRICS, write_atomic_dir
-from ..sampling import Draws, pin_posterior, sample_inputs, stream_key
+from ..sampling import Draws, RNGLike, pin_posterior, sample_inputs, seed_of, stream_key
 from ..scenario.schema import Scenario
 from .calibrate_smc import EPS, correlate, smc
 from .observed import (
@@ -136,7 +136,7 @@ def calibrate(
     n_particles: int = 2000,
     method: Literal["smc", "is"] = "smc",
     ess_target: float = 0.5,
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     track: Sequence[str] = (),
     chunk_size: int = 5000,
     fit_until: int | None = None,
@@ -153,8 +153,9 @@ def calibrate(
         error (mark it ``context``).
     observation_model :
         definition factors and error model (:func:`resolve_observation_model`).
-    n_particles, method, ess_target, seed :
-        SMC settings (:func:`smc`); ``seed=None`` = the scenario's ``sampling.seed``.
+    n_particles, method, ess_target, rng :
+        SMC settings (:func:`smc`); ``rng`` an int, ``SeedSequence`` or ``Generator``
+        (:func:`talentsim.sampling.seed_of`), ``None`` = the scenario's ``sampling.seed``.
     track :
         more metrics (model or derived) whose prior and posterior bands to keep.
     fit_until :
@@ -176,7 +177,7 @@ def calibrate(
     if fit.empty:
         raise ValueError(f"{shown}: no observation to fit in the horizon {horizon[0]}-{horizon[1]}"
                          + (f" up to {fit_until}" if fit_until is not None else ""))
-    seed = scenario.sampling.seed if seed is None else seed
+    seed = scenario.sampling.seed if rng is None else seed_of(rng)
     base = sample_inputs(scenario, 1, "mc", seed)
     inputs = list(base.inputs)
     if not inputs:
@@ -363,7 +364,7 @@ def draws_from_posterior(
     scenario: Scenario,
     posterior: str | os.PathLike | pd.DataFrame,
     n_draws: int | None = None,
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     *,
     method: Literal["mc", "lhs", "sobol"] | None = None,
     strict: bool = True,
@@ -371,9 +372,9 @@ def draws_from_posterior(
     """Draws whose inputs come from a posterior sample where it has them, from the priors otherwise.
 
     ``n_draws`` rows of ``posterior`` are resampled with replacement (a generator seeded from
-    ``seed``), keeping each row's inputs together (their joint posterior), and pinned with
+    ``rng``), keeping each row's inputs together (their joint posterior), and pinned with
     ``Draws.fixed``. Inputs missing from the posterior are sampled from their priors as
-    :func:`talentsim.sample_inputs` would (same ``method``/``seed`` streams). ``None`` takes
+    :func:`talentsim.sample_inputs` would (same ``method``/``rng`` streams). ``None`` takes
     the scenario's ``sampling`` values. Posterior columns (other than ``distance``) that are
     not inputs of ``scenario`` raise ``ValueError`` unless ``strict=False``.
 
@@ -381,7 +382,7 @@ def draws_from_posterior(
     are stocks at the end of the year before the horizon, so a posterior from a 2011 start
     does not fit a 2024 start.
     """
-    return pin_posterior(sample_inputs(scenario, n_draws, method, seed), read_posterior(posterior),
+    return pin_posterior(sample_inputs(scenario, n_draws, method, rng), read_posterior(posterior),
                          strict=strict, scenario_name=scenario.name)
 
 

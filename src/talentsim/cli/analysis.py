@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from ..engine.cohort import simulate
 from ..results import write_atomic_dir
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
+from .console import logger
 from .manifest import EXIT_INVALID, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -35,7 +37,7 @@ from .output import figures_and_report
 def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plots, with_report) -> None:
     """Which inputs drive METRIC: tornado swings, Sobol indices, variance shares by group."""
     from ..analysis import sensitivity as sa
-    from ..results import METRICS
+    from ..metrics import METRICS, unknown_metric_message
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
@@ -46,7 +48,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
             click.echo(str(problem), err=True)
         sys.exit(EXIT_INVALID)
     if metric not in METRICS:
-        click.echo(f"--metric: unknown metric '{metric}'; expected one of: {', '.join(sorted(METRICS))}", err=True)
+        click.echo(f"--metric: {unknown_metric_message(metric)}", err=True)
         sys.exit(EXIT_INVALID)
     if year not in scenario.years:
         click.echo(f"--year: {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}", err=True)
@@ -80,7 +82,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
         click.echo(f"top inputs by {label.replace('_', ' ')} ({metric} {year}): " + ", ".join(names[:3]))
     at_year = shares[shares.year == year].sort_values("share", ascending=False)
     click.echo(f"variance shares {year}: " + ", ".join(f"{g} {v:.0%}" for g, v in zip(at_year.group, at_year.share)))
-    click.echo(f"wrote {out}/")
+    logger.info("wrote %s/", out)
     figures_and_report(out, plots, with_report)
 
 def read_observed_or_exit(path, scenario=None):
@@ -146,7 +148,7 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
     try:
         fit = cal.calibrate(scenario, observed, observation_model=om, n_particles=n_particles, method=method,
-                            seed=seed)
+                            rng=seed)
         cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                          "observed_file": str(observed), "talentsim_version": __version__})
     except KeyboardInterrupt:
@@ -155,8 +157,11 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
     echo_fit(fit)
-    click.echo(f"wrote {out}/ ({fit.n_accepted} posterior draws, ESS {fit.settings['ess']:.0f}); use it with "
-               f"'inputs_from: {(out / 'posterior.parquet')}' in a scenario with the same start year")
+    folder = Path(scenario_file).resolve().parent
+    hint = Path(os.path.relpath((out / "posterior.parquet").resolve(), folder)).as_posix()
+    logger.info("wrote %s/ (%d posterior draws, ESS %.0f)", out, fit.n_accepted, fit.settings["ess"])
+    click.echo(f"to use it, add this line to a scenario in {Path(scenario_file).parent}/ with the same start year "
+               f"(inputs_from is read relative to the scenario's folder):\n  inputs_from: {hint}")
 
 
 @click.command()
@@ -185,7 +190,7 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
     om = observation_model_or_exit(observed, observation_model)
     out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}")
     try:
-        result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, seed=seed)
+        result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                      "observed_file": str(observed), "talentsim_version": __version__},
                        extra_files=backtest_files(result))
@@ -253,7 +258,7 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
             else:
                 read_observed_or_exit(observed, source)
                 om = observation_model_or_exit(observed, observation_model)
-                fit = cal.calibrate(source, observed, observation_model=om, n_particles=n_particles, seed=seed)
+                fit = cal.calibrate(source, observed, observation_model=om, n_particles=n_particles, rng=seed)
                 echo_fit(fit)
                 post = fit.posterior
             if history_file:
