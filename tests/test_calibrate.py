@@ -323,7 +323,8 @@ def test_cli_calibrate_reports_the_ess_and_writes_the_posterior(toy, tmp_path):
                                   "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert re.search(r"ESS \d+ of 200 at the last reweighting", r.output)
-    assert f"inputs_from: {out / 'posterior.parquet'}" in r.output
+    hint = re.search(r"inputs_from: (\S+)", r.output).group(1)  # relative to the scenario's folder
+    assert (path.parent / hint).resolve() == (out / "posterior.parquet").resolve()
     post = pd.read_parquet(out / "posterior.parquet")
     assert list(post.columns) == ["market.demand.values.2024", "distance"] and len(post) == 200
     assert {"calibration_report.csv", "observations.csv", "smc_stages.csv", "bands.csv", "manifest.json",
