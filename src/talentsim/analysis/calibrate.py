@@ -60,6 +60,8 @@ from .observed_model import (
 #: ESS below this share of the particles (or below ``MIN_ESS``) triggers a warning
 WARN_ESS_SHARE = 0.1
 MIN_ESS = 100
+#: fewer SMC particles than this per calibrated input triggers a warning
+PARTICLES_PER_INPUT = 10
 
 
 # ------------------------------------------------------------------ calibration
@@ -258,6 +260,9 @@ def calibrate(
     if method == "smc" and (last["unique"] < 0.2 * n):
         warn.append(f"particles degenerate: {int(last['unique'])} unique of {n} after the last moves "
                     f"(acceptance {last['acceptance']:.2f}); raise --particles")
+    if method == "smc" and n < PARTICLES_PER_INPUT * int(active.sum()):
+        warn.append(f"{n} particles for {int(active.sum())} calibrated inputs: resampling narrows weakly informed "
+                    f"inputs by chance; use at least {PARTICLES_PER_INPUT * int(active.sum())} (--particles)")
     if method == "is" and res.ess < max(MIN_ESS, WARN_ESS_SHARE * n):
         warn.append("importance sampling from the prior is degenerate here; use method smc")
     informative = int(np.sum(np.ptp(res.prior_aux["pred"], axis=0) > 1e-9 * np.abs(y).clip(1.0)))
