@@ -148,7 +148,7 @@ def test_the_calibrate_hint_pasted_into_a_scenario_under_scenarios_works(tmp_pat
     monkeypatch.chdir(tmp_path)
     shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
     r = run_cli("calibrate", "scenarios/history.yaml", "--observed", ROOT / "src/talentsim/data/observed_kr.csv",
-                "--draws", 400, "--accept", 0.1)
+                "--method", "is", "--particles", 200)
     assert r.exit_code == 0, r.output
     hint = next(ln.strip() for ln in r.output.splitlines() if ln.strip().startswith("inputs_from:"))
     assert hint == "inputs_from: ../results/calibration_history/posterior.parquet"

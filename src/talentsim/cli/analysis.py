@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ..engine.cohort import simulate
 from ..results import write_atomic_dir
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
@@ -84,79 +85,212 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
     logger.info("wrote %s/", out)
     figures_and_report(out, plots, with_report)
 
-def read_observed_or_exit(path):
+def read_observed_or_exit(path, scenario=None):
     from ..analysis.observed import read_observed
 
+    horizon = None if scenario is None else (scenario.horizon.start, scenario.horizon.end)
     try:
-        return read_observed(path)
+        return read_observed(path, horizon=horizon)
     except (OSError, ValueError) as exc:
-        click.echo(f"{path}: {exc}", err=True)
+        click.echo(str(exc) if isinstance(exc, ValueError) else f"{path}: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+
+
+def observation_model_or_exit(observed, path):
+    from ..analysis.calibrate import resolve_observation_model
+
+    try:
+        return resolve_observation_model(observed, path)
+    except (OSError, ValueError) as exc:
+        click.echo(str(exc) if isinstance(exc, ValueError) else f"{path}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def echo_fit(fit) -> None:
+    s = fit.settings
+    click.echo(f"SMC: {s['stages']} tempering stages, {s['model_evaluations']} model evaluations of "
+               f"{s['n_particles']} particles; ESS {s['ess']:.0f} of {s['n_particles']} at the last reweighting "
+               f"(plain importance sampling from the prior would have ESS {s['ess_prior_is']:.1f}); "
+               f"{s['unique_particles']} unique particles")
+    for w in s["warnings"]:
+        click.echo(f"warning: {w}", err=True)
+    top = fit.report[~fit.report["input"].str.startswith("observation.")].head(5)
+    click.echo("inputs the observations pin down most (shrinkage of the 90 % interval):")
+    for _, row in top.iterrows():
+        click.echo(f"  {row['input']}: {row['prior_p50']:.4g} -> {row['posterior_p50']:.4g} "
+                   f"[{row['posterior_p05']:.4g}-{row['posterior_p95']:.4g}], shrinkage {row['shrinkage']:.0%}")
+
+
+OBSERVATION_MODEL_HELP = ("observation model YAML (definition factors, error model) "
+                          "[FILE.yaml beside the observations if it exists, else every factor 1]")
 
 
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--observed", required=True, type=click.Path(dir_okay=False),
-              help="observations CSV (year, metric, value, source[, low, high]); see data/OBSERVED.md")
-@click.option("--draws", "n_draws", type=click.IntRange(min=10), default=20000, show_default=True, help="prior draws")
-@click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True,
-              help="share of prior draws accepted (the closest)")
+              help="observations CSV (series, metric, year, value, low, high, definition, unit, kind, source_id); "
+                   "see data/OBSERVED.md")
+@click.option("--observation-model", type=click.Path(dir_okay=False), help=OBSERVATION_MODEL_HELP)
+@click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True,
+              help="SMC particles (= posterior sample size)")
+@click.option("--method", type=click.Choice(["smc", "is"]), default="smc", show_default=True,
+              help="tempered SMC, or importance sampling from the prior with resampling")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/calibration_<scenario name>]")
-def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
-    """Calibrate SCENARIO's uncertain inputs to observations (rejection ABC); write posterior.parquet."""
+def calibrate(scenario_file, observed, observation_model, n_particles, method, seed, out_dir) -> None:
+    """Posterior of SCENARIO's inputs given observations (likelihood-weighted SMC); write posterior.parquet."""
     from ..analysis import calibrate as cal
 
     scenario = load_or_exit(scenario_file)
-    obs = read_observed_or_exit(observed)
+    read_observed_or_exit(observed, scenario)
+    om = observation_model_or_exit(observed, observation_model)
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
     try:
-        fit = cal.calibrate(scenario, obs, n_draws=n_draws, accept=accept, rng=seed)
+        fit = cal.calibrate(scenario, observed, observation_model=om, n_particles=n_particles, method=method,
+                            rng=seed)
         cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                          "observed_file": str(observed), "talentsim_version": __version__})
     except KeyboardInterrupt:
         interrupted(out)
-    top = fit.report.sort_values("shrinkage", ascending=False).head(5)
-    click.echo("inputs the observations pin down most (shrinkage of the 90 % interval):")
-    for _, row in top.iterrows():
-        click.echo(f"  {row['input']}: {row['prior_p50']:.4g} -> {row['posterior_p50']:.4g} "
-                   f"[{row['posterior_p05']:.4g}-{row['posterior_p95']:.4g}], shrinkage {row['shrinkage']:.0%}")
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    echo_fit(fit)
     folder = Path(scenario_file).resolve().parent
     hint = Path(os.path.relpath((out / "posterior.parquet").resolve(), folder)).as_posix()
-    logger.info("wrote %s/ (%d of %d draws accepted)", out, fit.n_accepted, n_draws)
-    click.echo(f"to use it, add this line to a scenario in {Path(scenario_file).parent}/ "
+    logger.info("wrote %s/ (%d posterior draws, ESS %.0f)", out, fit.n_accepted, fit.settings["ess"])
+    click.echo(f"to use it, add this line to a scenario in {Path(scenario_file).parent}/ with the same start year "
                f"(inputs_from is read relative to the scenario's folder):\n  inputs_from: {hint}")
 
 
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--observed", required=True, type=click.Path(dir_okay=False), help="observations CSV")
-@click.option("--fit-until", required=True, type=int, help="calibrate on observations up to this year, score the rest")
-@click.option("--draws", "n_draws", type=click.IntRange(min=10), default=20000, show_default=True, help="prior draws")
-@click.option("--accept", type=click.FloatRange(0, 1, min_open=True), default=0.02, show_default=True)
+@click.option("--observation-model", type=click.Path(dir_okay=False), help=OBSERVATION_MODEL_HELP)
+@click.option("--origins", required=True, metavar="YEAR,YEAR,...",
+              help="fit on observations up to each of these years, score the later ones")
+@click.option("--particles", "n_particles", type=click.IntRange(min=10), default=1000, show_default=True)
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
-              help="results directory [results/backtest_<scenario name>_<year>]")
-def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir) -> None:
-    """Calibrate on observations up to --fit-until, project the rest, score the held-back ones."""
+              help="results directory [results/backtest_<scenario name>]")
+def backtest(scenario_file, observed, observation_model, origins, n_particles, seed, out_dir) -> None:
+    """Rolling-origin backtest: CRPS and PIT of held-back observations, against a naive log-linear trend."""
     from ..analysis.backtest import backtest as run_backtest
     from ..analysis.backtest import write_backtest
     from ..plots.calibration import backtest_files
 
     scenario = load_or_exit(scenario_file)
-    obs = read_observed_or_exit(observed)
-    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}")
     try:
-        result = run_backtest(scenario, obs, fit_until, n_draws=n_draws, accept=accept, rng=seed)
+        years = [int(x) for x in origins.split(",") if x.strip()]
+    except ValueError:
+        click.echo(f"--origins: expected years separated by commas (got {origins!r})", err=True)
+        sys.exit(EXIT_INVALID)
+    read_observed_or_exit(observed, scenario)
+    om = observation_model_or_exit(observed, observation_model)
+    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}")
+    try:
+        result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                      "observed_file": str(observed), "talentsim_version": __version__},
                        extra_files=backtest_files(result))
     except KeyboardInterrupt:
         interrupted(out)
     except ValueError as exc:
-        click.echo(f"{scenario_file}: {exc}", err=True)
+        click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        click.echo(result.coverage.to_string(index=False))
-    logger.info("wrote %s/", out)
+    for o, ess in result.settings["ess"].items():
+        click.echo(f"origin {o}: ESS {ess:.0f} of {n_particles}")
+        for w in result.settings["warnings"].get(o, []):
+            click.echo(f"warning: origin {o}: {w}", err=True)
+    table = result.skill[result.skill["group"] == "all"]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    click.echo(f"wrote {out}/ (scores.csv, skill.csv, figures/backtest_<origin>.png)")
+
+
+@click.command()
+@click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
+@click.option("--observed", type=click.Path(dir_okay=False), help="observations CSV to calibrate on")
+@click.option("--observation-model", type=click.Path(dir_okay=False), help=OBSERVATION_MODEL_HELP)
+@click.option("--history", "history_file", type=click.Path(dir_okay=False),
+              help="calibrate this history scenario and carry its posterior over to SCENARIO (the inputs both "
+                   "share unchanged); without it SCENARIO itself is calibrated and run")
+@click.option("--posterior", type=click.Path(dir_okay=False),
+              help="use this posterior.parquet instead of calibrating")
+@click.option("--until", type=int, help="run SCENARIO to this year [its horizon end] (without --history)")
+@click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True)
+@click.option("--draws", "n_draws", type=click.IntRange(min=1), help="forecast draws [scenario's sampling.draws]")
+@click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="results directory [results/forecast_<scenario name>]")
+@click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
+@click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
+def forecast(scenario_file, observed, observation_model, history_file, posterior, until, n_particles, n_draws,
+             seed, out_dir, plots, with_report) -> None:
+    """Run SCENARIO from calibrated inputs: a normal run directory plus the posterior it used.
+
+    DIR/posterior.parquet holds the inputs pinned from the posterior; a scenario with
+    'inputs_from:' pointing at it (e.g. baseline.yaml, so that compare and the lever scenarios
+    inherit it) runs from the same calibrated inputs."""
+    import tempfile
+
+    from ..analysis import calibrate as cal
+    from ..results import summarize, write_run
+
+    if not observed and not posterior:
+        click.echo("forecast: give --observed (to calibrate) or --posterior", err=True)
+        sys.exit(EXIT_INVALID)
+    scenario = load_or_exit(scenario_file)
+    fit_file = history_file or scenario_file
+    with tempfile.TemporaryDirectory() as tmp:
+        if until is not None and not history_file:
+            if until < scenario.horizon.start:
+                click.echo(f"--until: {until} is before the horizon start {scenario.horizon.start}", err=True)
+                sys.exit(EXIT_INVALID)
+            scenario = cal.with_horizon_end(scenario_file, until, tmp)
+        source = load_or_exit(fit_file)
+        out = results_dir(out_dir, Path("results") / f"forecast_{scenario.name}")
+        fit = None
+        try:
+            if posterior:
+                post = cal.read_posterior(posterior)
+            else:
+                read_observed_or_exit(observed, source)
+                om = observation_model_or_exit(observed, observation_model)
+                fit = cal.calibrate(source, observed, observation_model=om, n_particles=n_particles, rng=seed)
+                echo_fit(fit)
+                post = fit.posterior
+            if history_file:
+                post = cal.transfer_posterior(source, scenario, post)
+                click.echo(f"carried over {len(post.columns) - 1} posterior inputs from {source.name!r} to "
+                           f"{scenario.name!r}: {', '.join(c for c in post.columns if c != 'distance')}")
+            draws = cal.draws_from_posterior(scenario, post, n_draws, seed, strict=False)
+            run = simulate(scenario, draws)
+            summary = summarize(run)
+            manifest = {"kind": "run", "engine": "cohort", "forecast": True, "scenario": scenario.name,
+                        "scenario_file": str(scenario_file), "history_file": history_file,
+                        "observed_file": observed, "posterior_file": posterior,
+                        "calibration": None if fit is None else fit.settings,
+                        "resolved_scenario": scenario.model_dump(mode="json"), "seed": draws.seed,
+                        "sampling": draws.method, "draws": draws.n_draws,
+                        "pinned_inputs": sorted(c for c in post.columns if c != "distance"),
+                        "uncertain_inputs": draws.names, "talentsim_version": __version__}
+            write_run(run, out, manifest, summary=summary)
+            post.to_parquet(out / "posterior.parquet", index=False)
+            if fit is not None:
+                cal.write_calibration(fit, out / "calibration", {"scenario_file": str(fit_file),
+                                                                 "observed_file": str(observed)})
+        except KeyboardInterrupt:
+            interrupted(out)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_INVALID)
+    row = summary[(summary["metric"] == "ai_workforce")]
+    for year in (scenario.horizon.start, 2030, scenario.horizon.end):
+        r = row[row["year"] == year]
+        if len(r):
+            r = r.iloc[0]
+            click.echo(f"ai_workforce {year}: median {r['p50']:,.0f} [{r['p05']:,.0f}-{r['p95']:,.0f}]")
+    click.echo(f"wrote {out}/ ({draws.n_draws} draws from the posterior; posterior.parquet for 'inputs_from:')")
+    figures_and_report(out, plots, with_report)

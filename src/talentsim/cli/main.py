@@ -1,5 +1,5 @@
-"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest|discover|
-metrics|levers|optimize``.
+"""Command line: ``talentsim validate|run|compare|sensitivity|plot|report|calibrate|backtest|forecast|
+discover|metrics|levers|optimize|explore``.
 
 The group lives here; each command group lives in its own module and is registered below."""
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 import click
 
 from ..version import __version__
-from .analysis import backtest, calibrate, sensitivity
+from .analysis import backtest, calibrate, forecast, sensitivity
 from .compare import compare
 from .console import setup_logging
 from .discover import discover, metrics_command
@@ -27,6 +27,6 @@ def main(quiet: bool, verbose: bool) -> None:
     setup_logging(quiet=quiet, verbose=verbose)
 
 
-for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, discover, metrics_command,
-                levers, optimize, explore):
+for command in (validate, run, compare, sensitivity, plot, report, calibrate, backtest, forecast, discover,
+                metrics_command, levers, optimize, explore):
     main.add_command(command)
