@@ -82,10 +82,38 @@ def immigrants(
     return base_inflow * attract**elasticity
 
 
+def return_hazards(
+    ratio: np.ndarray,
+    ratio_ref: np.ndarray,
+    base_rate: np.ndarray,
+    max_rate: np.ndarray,
+    elasticity: np.ndarray,
+) -> np.ndarray:
+    """Return hazard of each region's diaspora, (n, R):
+    r_r = max_rate * expit(logit(base_rate / max_rate) - elasticity * ln(P_r / P_r,ref))."""
+    x = logit(base_rate / max_rate)[:, None] - elasticity[:, None] * np.log(ratio / ratio_ref)
+    return max_rate[:, None] * expit(x)
+
+
+def age_one_year(stay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ageing over the last axis (age bands): 1/5 of each band moves into the next; the last
+    band's movers leave (retirement at 65). Returns (aged, retiring)."""
+    moving = stay / BAND_YEARS
+    aged = stay - moving
+    aged[..., 1:] += moving[..., :-1]
+    return aged, moving[..., -1]
+
+
 @dataclass
 class Workforce:
-    stock: np.ndarray  # (n, Q, B) people, Fortran order (draw axis contiguous)
-    diaspora: np.ndarray  # (n, Q) Korean AI workers abroad
+    """The workforce-side stocks of one chunk of draws.
+
+    Every array is Fortran-ordered (the draw axis contiguous); O = (Korean-born, foreign-born),
+    R = regions abroad, Q = qualifications, B = age bands."""
+
+    stock: np.ndarray  # (n, O, Q, B) AI workers in Korea
+    diaspora: np.ndarray  # (n, R, Q, B) Korean AI workers abroad, by region
+    latent: np.ndarray  # (n, Q, B) AI-qualified people in other work in Korea
     premium: np.ndarray  # (n,) domestic AI pay premium, fraction
     shortage_rate: np.ndarray  # (n,) shortage / demand in the previous year
 
@@ -99,43 +127,91 @@ class Workforce:
         hazard: np.ndarray,
         multiplier: np.ndarray,
         attrition: np.ndarray,
+        split: np.ndarray,
         return_rate: np.ndarray,
-        arrivals: np.ndarray,
-        returnee_band: int,
+        domestic: np.ndarray,
+        foreign: np.ndarray,
+        jobs: np.ndarray,
+        recall_rate: np.ndarray,
+        decay: np.ndarray,
     ) -> dict[str, np.ndarray]:
-        """Advance one year; returns this year's flows.
+        """Advance one year; returns this year's flows (docs/model.md, "The labour market").
 
         Parameters
         ----------
         hazard : (n,) emigration hazard at multiplier 1
-        multiplier : (Q, B) hazard multiplier by qualification and age band
+        multiplier : (O, Q, B) hazard multiplier by origin, qualification and age band
         attrition : (n,) yearly share leaving AI work for other work in Korea
-        return_rate : (n,) share of the diaspora returning this year
-        arrivals : (n, Q, B) graduates, reskilled workers and immigrants in their entry bands
-        returnee_band : index of the age band returnees join
+        split : (n, R) shares of Korean-born emigrants going to each region (adding up to 1)
+        return_rate : (n, R) share of each region's diaspora seeking to return this year
+        domestic : (n, Q, B) Korean candidates in their entry bands (graduates, reskilled)
+        foreign : (n, Q, B) foreign-born candidates (immigrants, international graduates)
+        jobs : (n,) AI jobs J = demand x (1 + friction)
+        recall_rate : (n,) share of the latent pool seeking an AI job this year
+        decay : (n,) share of the latent pool leaving it for good (skills fade)
 
-        Outflows act on the start-of-year stock. Of those who stay, 1/5 of each band ages into
-        the next; ageing out of the last band (age 65) is retirement. Then arrivals and
-        returnees join. stock(t) = stock(t-1) + arrivals + returnees - emigration - attrition
-        - retirement; diaspora(t) = diaspora(t-1) + emigration - returnees.
+        1. Separations on the start-of-year stock W: emigration W h m, attrition W a; of those
+           who stay 1/5 of each band ages into the next, the last band retires. Stock R.
+        2. Layoffs: if R > J, a share (R - J) / R of every cell is laid off: Korean-born into
+           the latent pool, foreign-born leave Korea. Vacancies V = max(J - R, 0).
+        3. Candidates C = domestic + foreign + returnees (diaspora x r) + recalls (latent x
+           recall_rate); hires = C x f with f = min(V / C, 1), pro rata across sources.
+        4. Unhired domestic candidates join the latent pool; unhired returnees stay abroad,
+           unhired recalls in the pool; unhired foreign candidates do not come.
+        5. Latent pool: decay, recalls hired and ageing (retirement) leave; diaspora: returnees
+           leave, it ages (retirement abroad), then the year's Korean-born emigrants join.
         """
+        n4 = (slice(None), None, None, None)
         w = self.stock
-        emig = (w * hazard[:, None, None]) * multiplier[None, :, :]
-        attr = w * attrition[:, None, None]
-        stay = w - emig - attr
-        moving = stay / BAND_YEARS
-        retire = moving[:, :, -1]
-        aged = stay - moving
-        aged[:, :, 1:] += moving[:, :, :-1]
-        returning = self.diaspora * return_rate[:, None]
-        emig_q = rowsum(emig, 2)
-        self.diaspora = self.diaspora + emig_q - returning
-        aged += arrivals
-        aged[:, :, returnee_band] += returning
+        emig = w * hazard[n4] * multiplier[None]
+        attr = w * attrition[n4]
+        aged, retire = age_one_year(w - emig - attr)
+        # layoffs when the stock after separations exceeds the jobs
+        after = rowsum(aged)
+        cut = np.maximum(after - jobs, 0.0) / np.maximum(after, 1e-300)
+        laid = aged * cut[n4]
+        aged -= laid
+        vacancies = np.maximum(jobs - after, 0.0)
+        # candidates and hires, pro rata
+        d = self.diaspora
+        returning = d * return_rate[:, :, None, None]
+        lat = self.latent
+        recalls = lat * recall_rate[:, None, None]
+        returning_qb = rowsum(returning.transpose(0, 2, 3, 1), 3)  # (n, Q, B)
+        cand_dom, cand_for = rowsum(domestic), rowsum(foreign)
+        cand_ret, cand_rec = rowsum(returning_qb), rowsum(recalls)
+        candidates = cand_dom + cand_for + cand_ret + cand_rec
+        fill = np.minimum(vacancies / np.maximum(candidates, 1e-300), 1.0)
+        f3 = fill[:, None, None]
+        aged[:, 0] += (domestic + returning_qb + recalls) * f3
+        aged[:, 1] += foreign * f3
         self.stock = aged
+        # latent pool
+        unhired = domestic * (1.0 - fill)[:, None, None]
+        exits = lat * decay[:, None, None]
+        lat_aged, lat_retire = age_one_year(lat - exits - recalls * f3)
+        self.latent = lat_aged + unhired + laid[:, 0]
+        # diaspora
+        d_aged, d_retire = age_one_year(d - returning * fill[n4])
+        em_k = emig[:, 0]
+        d_aged += split[:, :, None, None] * em_k[:, None]
+        self.diaspora = d_aged
+        emig_q = rowsum(em_k, 2)
         return {
-            "emigration_q": emig_q,
+            "emigration_q": emig_q,  # Korean-born, by qualification
+            "emigration_korean": rowsum(emig_q),
+            "emigration_foreign_born": rowsum(emig[:, 1]) + rowsum(laid[:, 1]),
             "attrition": rowsum(attr),
             "retirement": rowsum(retire),
-            "returning_q": returning,
+            "layoffs": rowsum(laid[:, 0]),
+            "vacancies": vacancies,
+            "candidates": candidates,
+            "fill": fill,
+            "hired_domestic": cand_dom * fill,
+            "hired_foreign": cand_for * fill,
+            "returning_region": rowsum(returning, (2, 3)) * fill[:, None],
+            "recalled": cand_rec * fill,
+            "latent_entries": cand_dom * (1.0 - fill),
+            "latent_exits": rowsum(exits) + rowsum(lat_retire),
+            "diaspora_retirement_region": rowsum(d_retire, 2),
         }

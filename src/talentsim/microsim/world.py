@@ -82,7 +82,7 @@ class World(EducationProcesses, LabourProcesses):
         self.attr = 0.0
         self.p_age = 1.0 / BAND_YEARS
         self.rho = 0.0
-        self.premium = lab.premium0.copy()
+        self.premium = lab.premium_start.copy()
         self.shortage_rate = inputs.shortage_start.copy()
         # live stocks (agents)
         self.n_ug = 0
