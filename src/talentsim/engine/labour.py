@@ -83,8 +83,9 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
 
     Candidates (graduates, reskilled, immigrants, returnees, recalls from the latent pool)
     are hired up to the vacancies (:meth:`~.workforce.Workforce.step`)."""
-    start_total = wf.total
-    rates = migration_rates(lab, i, wf.premium, start_total, rowsum(wf.diaspora))
+    start = wf.totals()
+    start_total = start["korean"] + start["foreign"]
+    rates = migration_rates(lab, i, wf.premium, start_total, rowsum(start["region"]))
     h, h_region, r, arrivals_imm, covered = (
         rates["emigration"], rates["by_region"], rates["return"], rates["immigrants"], rates["covered"])
     trainees = lab.reskilled[i]
@@ -105,10 +106,11 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
         hazard=h, multiplier=lab.mult_oqa, attrition=rates["attrition"], split=split, return_rate=r,
         domestic=domestic, foreign=foreign, jobs=jobs, recall_rate=lab.recall, decay=lab.decay,
     )
-    supply = wf.total
+    end = wf.totals()
+    by_q = flows["by_q"]
+    supply = end["korean"] + end["foreign"]
     shortage = demand - supply
     wf.shortage_rate = shortage / np.maximum(demand, 1.0)
-    by_q = rowsum(wf.stock.transpose(0, 2, 1, 3), (2, 3))
     fill = flows["fill"]
     em_k = flows["emigration_korean"]
     em_f = flows["emigration_foreign_born"]
@@ -117,14 +119,15 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
     returning = flows["returning_region"]
     returnees = rowsum(returning)
     immigrants_hired = arrivals_imm * fill
-    diaspora_r = rowsum(wf.diaspora, (2, 3))
+    diaspora_r = end["region"]
+    diaspora = rowsum(diaspora_r)
     retire_abroad = flows["diaspora_retirement_region"]
     return {
         "ai_workforce": supply,
         "ai_workforce_bachelor": by_q[:, 0],
         "ai_workforce_master": by_q[:, 1],
         "ai_workforce_phd": by_q[:, 2],
-        "ai_workforce_foreign_born": rowsum(wf.stock[:, 1]),
+        "ai_workforce_foreign_born": end["foreign"],
         "jobs": jobs,
         "vacancies": flows["vacancies"],
         "candidates": flows["candidates"],
@@ -135,7 +138,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
         "inflow_returnees": returnees,
         "inflow_recalled": flows["recalled"],
         "layoffs": flows["layoffs"],
-        "latent_ai_qualified": rowsum(wf.latent),
+        "latent_ai_qualified": end["latent"],
         "latent_entries": flows["latent_entries"],
         "latent_exits": flows["latent_exits"],
         "emigration": emigration,
@@ -146,7 +149,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
         "net_migration": immigrants_hired + returnees - emigration,
         "retirement": flows["retirement"],
         "attrition": flows["attrition"],
-        "diaspora": rowsum(wf.diaspora),
+        "diaspora": diaspora,
         **{f"diaspora_{name}": diaspora_r[:, j] for j, name in enumerate(lab.regions)},
         **{f"returnees_{name}": returning[:, j] for j, name in enumerate(lab.regions)},
         "diaspora_retirement": rowsum(retire_abroad),

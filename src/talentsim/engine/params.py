@@ -231,8 +231,8 @@ def international_stay(p: Params) -> np.ndarray:
 
 
 def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
-    """End-of-year stocks of the year before the horizon: workforce (n, O, Q, B) split by
-    ``foreign_born_share``; diaspora (n, R, Q, B) by ``diaspora_regions`` (default: the
+    """End-of-year stocks of the year before the horizon: workforce (n, Q, B), Korean-born and
+    foreign-born (``foreign_born_share``); diaspora (n, R, Q, B) by ``diaspora_regions`` (default: the
     emigration shares) and ``diaspora_age_weights`` (default: ``age_weights``); latent (n, Q, B)
     with the workforce's profile. Every stock has the workforce's qualification mix."""
     init = scenario.workforce.initial
@@ -247,7 +247,8 @@ def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
     ages = profile(init.age_weights)
     qa = quals[:, :, None] * ages[None, None, :]  # (n, Q, B), adds up to 1 per draw
     fb = p.s("workforce.initial.foreign_born_share")
-    stock = np.asfortranarray(total[:, None, None, None] * columns(1 - fb, fb)[:, :, None, None] * qa[:, None])
+    stock = np.asfortranarray((total * (1 - fb))[:, None, None] * qa)
+    foreign = np.asfortranarray((total * fb)[:, None, None] * qa)
     regions = [r for r in REGIONS if r in scenario.migration.emigration.regions]
     shares = init.diaspora_regions or {r: scenario.migration.emigration.regions[r].share for r in regions}
     split = np.array([shares.get(r, 0.0) for r in regions])
@@ -257,7 +258,7 @@ def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
                                  * split[None, :, None, None] * d_qa[:, None])
     latent = np.asfortranarray(p.s("workforce.initial.latent")[:, None, None] * qa)
     premium = p.s("market.initial_premium")
-    return Workforce(stock, diaspora, latent, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
+    return Workforce(stock, foreign, diaspora, latent, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
 
 
 class LabourParams:
