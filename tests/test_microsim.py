@@ -78,7 +78,9 @@ def test_people_are_conserved_in_every_draw_and_year(quick):
     parts = sum(run[f"ai_workforce_{q}"] for q in ("bachelor", "master", "phd"))
     np.testing.assert_array_equal(parts, run["ai_workforce"])
     regions = sum(run[f"emigration_{r}"] for r in ("us", "china", "other_asia", "europe"))
-    np.testing.assert_allclose(regions, run["emigration"])
+    np.testing.assert_allclose(regions, run["emigration_korean"])
+    np.testing.assert_allclose(run["emigration_korean"] + run["emigration_foreign_born"], run["emigration"])
+    assert np.all(run["ai_workforce"] <= run["jobs"])  # the hiring round's bound
     np.testing.assert_allclose(run["shortage"], run["demand"] - run["ai_workforce"])
     # counts of agents: multiples of the scale
     for name in ("ai_workforce", "grads_bachelor", "emigration", "enrolled_master"):

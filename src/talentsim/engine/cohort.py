@@ -216,7 +216,7 @@ def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforc
         "ai_workforce": wf.total,
         "diaspora": rowsum(wf.diaspora),
         "latent_ai_qualified": rowsum(wf.latent),
-        **{f"diaspora_{r}": v for r, v in zip(regions, rowsum(wf.diaspora, (2, 3)).T)},
+        **{f"diaspora_{r}": wf.regions[:, j].copy() for j, r in enumerate(regions)},
     }
 
 

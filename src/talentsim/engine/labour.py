@@ -66,7 +66,8 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
         h_region = covered[:, None] * h_region_kept + (1 - covered[:, None]) * h_region
         attrition = attrition * (1 - covered + covered * (1 + lab.raise_) ** -lab.att_elasticity)
     retention = covered * lab.raise_
-    r = return_hazards(pay_ratio(lab.foreign[i], premium, lab.premium0, retention), lab.ratio0, *lab.ret)
+    mean_ratio = pay_ratio(lab.foreign[i], premium, lab.premium0, retention) if np.any(covered > 0) else ratio
+    r = return_hazards(mean_ratio, lab.ratio0, *lab.ret)
     r = np.minimum(r + (lab.return_incentives[i] / np.maximum(diaspora, 1.0))[:, None], lab.ret[1][:, None])
     arrivals = immigrants(
         lab.imm_base[i] + lab.visas[i], lab.imm_elasticity, premium, lab.premium0,
@@ -99,12 +100,14 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
         foreign[:, q, lab.entry[name]] += to_ai_foreign[:, q]
     domestic[:, :, lab.entry["reskilled"]] += trainees[:, None] * lab.reskilled_mix[None, :]
     foreign[:, :, lab.entry["immigrant"]] += arrivals_imm[:, None] * lab.mix[None, :]
+    grads_total, foreign_grads = rowsum(to_ai), rowsum(to_ai_foreign)
     demand = lab.demand[i]
     jobs = demand * (1.0 + lab.friction)
     split = h_region / np.maximum(h, 1e-300)[:, None]
     flows = wf.step(
         hazard=h, multiplier=lab.mult_oqa, attrition=rates["attrition"], split=split, return_rate=r,
         domestic=domestic, foreign=foreign, jobs=jobs, recall_rate=lab.recall, decay=lab.decay,
+        domestic_total=grads_total - foreign_grads + trainees, foreign_total=foreign_grads + arrivals_imm,
     )
     end = wf.totals()
     by_q = flows["by_q"]
@@ -132,7 +135,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
         "vacancies": flows["vacancies"],
         "candidates": flows["candidates"],
         "hires": flows["hired_domestic"] + flows["hired_foreign"] + returnees + flows["recalled"],
-        "inflow_graduates": rowsum(to_ai) * fill,
+        "inflow_graduates": grads_total * fill,
         "inflow_reskilled": trainees * fill,
         "inflow_immigrants": immigrants_hired,
         "inflow_returnees": returnees,

@@ -254,11 +254,12 @@ def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
     split = np.array([shares.get(r, 0.0) for r in regions])
     d_ages = profile(init.diaspora_age_weights or init.age_weights)
     d_qa = quals[:, :, None] * d_ages[None, None, :]
-    diaspora = np.asfortranarray(p.s("workforce.initial.diaspora")[:, None, None, None]
-                                 * split[None, :, None, None] * d_qa[:, None])
+    abroad = p.s("workforce.initial.diaspora")
+    diaspora = np.asfortranarray(abroad[:, None, None] * d_qa)
+    regions_ = np.asfortranarray(abroad[:, None] * split[None, :])
     latent = np.asfortranarray(p.s("workforce.initial.latent")[:, None, None] * qa)
     premium = p.s("market.initial_premium")
-    return Workforce(stock, foreign, diaspora, latent, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
+    return Workforce(stock, foreign, diaspora, regions_, latent, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
 
 
 class LabourParams:

@@ -46,7 +46,7 @@ def emigration_hazard(
     Returns (h (n,), h_by_region (n, R)) where h_by_region already carries the shares.
     """
     x = logit(base_rate / max_rate)[:, None] + elasticity[:, None] * np.log(ratio / ratio0)
-    by_region = shares[None, :] * max_rate[:, None] * expit(x)
+    by_region = np.asfortranarray(shares[None, :] * max_rate[:, None] * expit(x))
     return rowsum(by_region), by_region
 
 
@@ -95,6 +95,14 @@ def return_hazards(
     return max_rate[:, None] * expit(x)
 
 
+def age_in_place(stay: np.ndarray) -> np.ndarray:
+    """:func:`age_one_year` in place on ``stay``; returns the retiring (n, ...) array."""
+    moving = stay / BAND_YEARS
+    stay -= moving
+    stay[..., 1:] += moving[..., :-1]
+    return moving[..., -1]
+
+
 def age_one_year(stay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ageing over the last axis (age bands): 1/5 of each band moves into the next; the last
     band's movers leave (retirement at 65). Returns (aged, retiring)."""
@@ -109,11 +117,13 @@ class Workforce:
     """The workforce-side stocks of one chunk of draws.
 
     Every array is Fortran-ordered (the draw axis contiguous); R = regions abroad,
-    Q = qualifications, B = age bands."""
+    Q = qualifications, B = age bands. The diaspora is held as its qualification x age profile
+    (n, Q, B) and its regional totals (n, R): the regions share the profile."""
 
     stock: np.ndarray  # (n, Q, B) Korean-born AI workers in Korea
     foreign: np.ndarray  # (n, Q, B) foreign-born AI workers in Korea
-    diaspora: np.ndarray  # (n, R, Q, B) Korean AI workers abroad, by region
+    diaspora: np.ndarray  # (n, Q, B) Korean AI workers abroad, all regions
+    regions: np.ndarray  # (n, R) Korean AI workers abroad by region (adding up to the diaspora)
     latent: np.ndarray  # (n, Q, B) AI-qualified people in other work in Korea
     premium: np.ndarray  # (n,) domestic AI pay premium, fraction
     shortage_rate: np.ndarray  # (n,) shortage / demand in the previous year
@@ -128,7 +138,7 @@ class Workforce:
         """Korean-born and foreign-born workers, diaspora by region (n, R), latent pool."""
         if self.sums is None:
             self.sums = {"korean": rowsum(self.stock), "foreign": rowsum(self.foreign),
-                         "region": rowsum(self.diaspora, (2, 3)), "latent": rowsum(self.latent)}
+                         "region": self.regions, "latent": rowsum(self.latent)}
         return self.sums
 
     def step(
@@ -144,6 +154,8 @@ class Workforce:
         jobs: np.ndarray,
         recall_rate: np.ndarray,
         decay: np.ndarray,
+        domestic_total: np.ndarray | None = None,
+        foreign_total: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Advance one year; returns this year's flows (docs/model.md, "The labour market").
 
@@ -160,6 +172,7 @@ class Workforce:
         jobs : (n,) AI jobs J = demand x (1 + friction)
         recall_rate : (n,) share of the latent pool seeking an AI job this year
         decay : (n,) share of the latent pool leaving it for good (skills fade)
+        domestic_total, foreign_total : (n,) sums of ``domestic`` and ``foreign`` if known
 
         1. Separations on the start-of-year stocks W: emigration W h m, attrition W a; of those
            who stay 1/5 of each band ages into the next, the last band retires. Stock R.
@@ -170,18 +183,27 @@ class Workforce:
         4. Unhired domestic candidates join the latent pool; unhired returnees stay abroad,
            unhired recalls in the pool; unhired foreign candidates do not come.
         5. Latent pool: decay, recalls hired and ageing (retirement) leave; diaspora: returnees
-           leave, it ages (retirement abroad), then the year's Korean-born emigrants join.
+           leave each region, the diaspora ages (retirement abroad, shared among the regions
+           in proportion to those staying), then the year's Korean-born emigrants join their
+           regions. The regions share one qualification x age profile (n, Q, B).
         """
         n3 = (slice(None), None, None)
-        a = attrition[n3]
         start = self.totals()
+        keep_rate = (1.0 - attrition)[n3]
         # Korean-born: emigrants by cell (they join the diaspora); foreign-born: totals only
         w = self.stock
-        emig = w * (hazard[n3] * multiplier[0][None])
-        aged, retire = age_one_year(w * (1.0 - a) - emig)
+        hm = np.empty(w.shape, order="F")
+        np.multiply(hazard[n3], multiplier[0][None], out=hm)
+        emig = w * hm
+        aged = w * keep_rate
+        aged -= emig
+        retire = age_in_place(aged)
         wf_ = self.foreign
-        emig_f = wf_ * (hazard[n3] * multiplier[1][None])
-        aged_f, retire_f = age_one_year(wf_ * (1.0 - a) - emig_f)
+        np.multiply(hazard[n3], multiplier[1][None], out=hm)
+        emig_f = wf_ * hm
+        aged_f = wf_ * keep_rate
+        aged_f -= emig_f
+        retire_f = age_in_place(aged_f)
         emig_q = rowsum(emig, 2)
         em_k = rowsum(emig_q)
         em_f = rowsum(emig_f)
@@ -193,12 +215,13 @@ class Workforce:
         after = after_k + after_f
         laid_total = np.maximum(after - jobs, 0.0)
         layoffs = laid_f = np.zeros_like(after)
+        keep = None
         laid = None
         if laid_total.any():  # layoffs when the stock after separations exceeds the jobs
             keep = np.where(laid_total > 0, jobs / np.maximum(after, 1e-300), 1.0)
             laid = aged * (1.0 - keep)[n3]
-            aged = aged * keep[n3]
-            aged_f = aged_f * keep[n3]
+            aged *= keep[n3]
+            aged_f *= keep[n3]
             layoffs = after_k * (1.0 - keep)
             laid_f = after_f * (1.0 - keep)
         vacancies = np.maximum(jobs - after, 0.0)
@@ -207,21 +230,29 @@ class Workforce:
         cand_ret_r = start["region"] * return_rate
         lat = self.latent
         lat_total = start["latent"]
-        cand_dom, cand_for = rowsum(domestic), rowsum(foreign)
+        cand_dom = rowsum(domestic) if domestic_total is None else domestic_total
+        cand_for = rowsum(foreign) if foreign_total is None else foreign_total
         cand_ret, cand_rec = rowsum(cand_ret_r), lat_total * recall_rate
         candidates = cand_dom + cand_for + cand_ret + cand_rec
         fill = np.minimum(vacancies / np.maximum(candidates, 1e-300), 1.0)
         f3 = fill[n3]
-        rf = return_rate * fill[:, None]  # (n, R) share of each region's diaspora returning
-        for j in range(d.shape[1]):
-            aged += d[:, j] * rf[:, j][n3]
-        aged += domestic * f3
-        aged_f += foreign * f3
+        returned = cand_ret_r * fill[:, None]  # (n, R) returnees hired from each region
+        abroad = rowsum(start["region"])
+        back_share = rowsum(returned) / np.maximum(abroad, 1e-300)  # of the whole diaspora
+        tmp = hm  # scratch (n, Q, B)
+        np.multiply(d, back_share[n3], out=tmp)
+        aged += tmp
+        np.multiply(domestic, f3, out=tmp)
+        aged += tmp
+        np.multiply(foreign, f3, out=tmp)
+        aged_f += tmp
         # latent pool (nothing to do while it is empty and nobody enters it)
         exits_total = np.zeros_like(after)
-        if (bool((fill < 1.0).any()) and bool(cand_dom.any())) or laid is not None or lat_total.any():
+        entries = cand_dom * (1.0 - fill)
+        if entries.any() or laid is not None or lat_total.any():
             rec = recall_rate * fill
-            lat_aged, lat_retire = age_one_year(lat * (1.0 - decay - rec)[n3])
+            lat_aged = lat * (1.0 - decay - rec)[n3]
+            lat_retire = age_in_place(lat_aged)
             lat_aged += domestic * (1.0 - fill)[n3]
             if laid is not None:
                 lat_aged += laid
@@ -229,17 +260,24 @@ class Workforce:
             self.latent = lat_aged
             exits_total = lat_total * decay + rowsum(lat_retire)
         self.stock, self.foreign = aged, aged_f
-        # diaspora: returnees leave, the rest ages (1/5 of each band moves up), emigrants join
-        g = (1.0 - rf)[:, :, None, None]
-        d_aged = d * (g * (1.0 - 1.0 / BAND_YEARS))
-        d_aged[..., 1:] += d[..., :-1] * (g / BAND_YEARS)
-        d_retire = d[..., -1] * (g[..., 0] / BAND_YEARS)
-        for j in range(d.shape[1]):
-            d_aged[:, j] += emig * split[:, j][n3]
-        self.diaspora = d_aged
+        # diaspora: returnees leave, the rest ages (1/5 of each band moves up, the last band
+        # retires abroad), then the year's Korean-born emigrants join. The regions share the
+        # diaspora's qualification and age profile, so region r's retirement is its share of
+        # those staying abroad times the retirement rate of the whole.
+        d *= (1.0 - back_share)[n3]
+        d_retire = age_in_place(d)
+        retired = rowsum(d_retire)
+        staying = start["region"] - returned
+        stay_total = rowsum(staying)
+        retired_abroad = staying * (retired / np.maximum(stay_total, 1e-300))[:, None]
+        d += emig
+        self.diaspora = d
+        self.regions = staying - retired_abroad + em_k[:, None] * split
         by_q_k, by_q_f = rowsum(aged, 2), rowsum(aged_f, 2)
-        self.sums = {"korean": rowsum(by_q_k), "foreign": rowsum(by_q_f),
-                     "region": rowsum(d_aged, (2, 3)), "latent": rowsum(self.latent)}
+        region = self.regions
+        latent_total = lat_total + entries + layoffs - cand_rec * fill - exits_total
+        self.sums = {"korean": rowsum(by_q_k), "foreign": rowsum(by_q_f), "region": region,
+                     "latent": latent_total}
         return {
             "emigration_q": emig_q,  # Korean-born, by qualification
             "emigration_korean": em_k,
@@ -252,10 +290,10 @@ class Workforce:
             "fill": fill,
             "hired_domestic": cand_dom * fill,
             "hired_foreign": cand_for * fill,
-            "returning_region": cand_ret_r * fill[:, None],
+            "returning_region": returned,
             "recalled": cand_rec * fill,
-            "latent_entries": cand_dom * (1.0 - fill),
+            "latent_entries": entries,
             "latent_exits": exits_total,
-            "diaspora_retirement_region": rowsum(d_retire, 2),
+            "diaspora_retirement_region": retired_abroad,
             "by_q": by_q_k + by_q_f,
         }

@@ -263,10 +263,12 @@ class LabourProcesses:
                     self.n_foreign += origin
                     self.spells[-1] += 1
                     self.start(self.life(int(q), int(b), INITIAL_STOCK, AI, origin=origin, start=-1))
-        dias = np.asarray(init.diaspora)[0]  # (R, Q, B)
+        dias = np.asarray(init.diaspora)[0]  # (Q, B) profile; regions (R,) share it
+        shares = np.asarray(init.regions)[0]
         total = self.round(dias.sum() / self.k)
         if total:
-            counts = rng.multinomial(total, (dias / dias.sum()).ravel()).reshape(dias.shape)
+            cells = (shares[:, None, None] / shares.sum()) * (dias / dias.sum())[None]
+            counts = rng.multinomial(total, cells.ravel()).reshape(cells.shape)
             for r, q, b in zip(*np.nonzero(counts)):
                 self.dias_r[r] += int(counts[r, q, b])
                 for _ in range(int(counts[r, q, b])):
