@@ -27,9 +27,10 @@ def F(x):
 
 def toy_workforce(latent=100.0):
     """One qualification, two age bands, two regions abroad."""
+    # diaspora: 300 in region 0 and 50 in region 1, sharing the profile [250, 100] by band
     return Workforce(
         stock=F([[[1000.0, 500.0]]]), foreign=F([[[100.0, 0.0]]]),
-        diaspora=F([[[[200.0, 100.0]], [[50.0, 0.0]]]]), latent=F([[[latent, 0.0]]]),
+        diaspora=F([[[250.0, 100.0]]]), regions=F([[300.0, 50.0]]), latent=F([[[latent, 0.0]]]),
         premium=0.06 * ONE, shortage_rate=0 * ONE,
     )
 
@@ -56,7 +57,8 @@ def test_vacancy_rule_by_hand():
     assert flows["retirement"][0] == pytest.approx(95.0)
     assert flows["emigration_korean"][0] == pytest.approx(25.0)
     assert flows["emigration_foreign_born"][0] == pytest.approx(4.0)
-    np.testing.assert_allclose(wf.stock[0, 0], [752 + f * (300 + 30 + 20), 568 + f * 10])
+    # returnees (40 f of the 350 abroad) come with the diaspora's profile [250, 100]
+    np.testing.assert_allclose(wf.stock[0, 0], [752 + f * (300 + 20) + 250 * 40 * f / 350, 568 + 100 * 40 * f / 350])
     np.testing.assert_allclose(wf.foreign[0, 0], [73.6, 18.4 + 50 * f])
     assert wf.total[0] == pytest.approx(1700.0)  # the vacancies are filled exactly
     # unhired graduates wait in the latent pool; the pool decays (10), recalls leave it, it ages
@@ -67,16 +69,21 @@ def test_vacancy_rule_by_hand():
 
 
 def test_regional_diaspora_by_hand():
-    # region 0 returns 10 % x f, region 1 20 % x f; each ages (1/5 moves up, the last band
-    # retires) and receives its share (0.7 / 0.3) of this year's emigrants (20, 5) by band
+    # region 0 returns 10 % x f of 300, region 1 20 % x f of 50 (40 f of 350: a share b of the
+    # profile); the profile ages (1/5 moves up, the last band retires: 100 (1 - b) / 5) and
+    # receives the year's Korean-born emigrants (20, 5); each region keeps its stayers minus
+    # its share of the retirement and receives its share (0.7 / 0.3) of the 25 emigrants
     wf = toy_workforce()
     flows = toy_step(wf, 1700.0)
     f = 288.0 / 410.0
-    g0, g1 = 1 - 0.1 * f, 1 - 0.2 * f
-    np.testing.assert_allclose(wf.diaspora[0, 0, 0], [160 * g0 + 14, 120 * g0 + 3.5])
-    np.testing.assert_allclose(wf.diaspora[0, 1, 0], [40 * g1 + 6, 10 * g1 + 1.5])
+    b = 40 * f / 350
+    np.testing.assert_allclose(wf.diaspora[0, 0], [200 * (1 - b) + 20, 130 * (1 - b) + 5])
     np.testing.assert_allclose(flows["returning_region"][0], [30 * f, 10 * f])
-    np.testing.assert_allclose(flows["diaspora_retirement_region"][0], [20 * g0, 0.0])
+    staying = np.array([300 - 30 * f, 50 - 10 * f])
+    retired = staying * 20 * (1 - b) / (350 - 40 * f)
+    np.testing.assert_allclose(flows["diaspora_retirement_region"][0], retired)
+    np.testing.assert_allclose(wf.regions[0], staying - retired + 25 * np.array([0.7, 0.3]))
+    assert wf.regions.sum() == pytest.approx(wf.diaspora.sum())
 
 
 def test_layoffs_when_the_stock_exceeds_the_jobs():
@@ -91,7 +98,8 @@ def test_layoffs_when_the_stock_exceeds_the_jobs():
     assert flows["emigration_foreign_born"][0] == pytest.approx(4 + 92 * (1 - keep))
     np.testing.assert_allclose(wf.latent[0, 0], [300 + 752 * (1 - keep), 568 * (1 - keep)])
     # returnees stay abroad: the diaspora only ages and receives emigrants
-    np.testing.assert_allclose(wf.diaspora[0, 1, 0], [40 + 6, 10 + 1.5])
+    np.testing.assert_allclose(wf.diaspora[0, 0], [200 + 20, 130 + 5])
+    np.testing.assert_allclose(wf.regions[0], np.array([300, 50]) * 330 / 350 + [17.5, 7.5])
 
 
 def test_premium_falls_below_zero_down_to_the_floor(baseline):
