@@ -259,7 +259,8 @@ def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
     regions_ = np.asfortranarray(abroad[:, None] * split[None, :])
     latent = np.asfortranarray(p.s("workforce.initial.latent")[:, None, None] * qa)
     premium = p.s("market.initial_premium")
-    return Workforce(stock, foreign, diaspora, regions_, latent, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
+    # the shortage rate is set by the caller
+    return Workforce(stock, foreign, diaspora, regions_, latent, premium.copy(), np.zeros(p.n))
 
 
 class LabourParams:

@@ -116,11 +116,11 @@ class LabourProcesses:
                 yield env.timeout(TICKS)
                 continue
             if state == DIASPORA:
-                if u() < self.rho[region]:  # seeks a job in Korea this year
-                    if (yield from self.candidate(RETURNEE, q, entry, 0, region)):
-                        state, token = AI, self.enlist(q, 0, entry, i)
-                        yield env.timeout((i + 1) * TICKS + WORK - env.now)
-                        continue
+                # seeks a job in Korea this year (hired at the year's round, else stays abroad)
+                if u() < self.rho[region] and (yield from self.candidate(RETURNEE, q, entry, 0, region)):
+                    state, token = AI, self.enlist(q, 0, entry, i)
+                    yield env.timeout((i + 1) * TICKS + WORK - env.now)
+                    continue
                 if u() < self.p_age:  # ages abroad
                     if band == self.last_band:
                         self.dias_r[region] -= 1
@@ -137,11 +137,10 @@ class LabourProcesses:
                 self.latent -= 1
                 self.f["latent_exits"][i] += 1
                 return
-            if draw - self.decay < self.recall:
-                if (yield from self.candidate(RECALL, q, entry, 0, 0)):
-                    state, token = AI, self.enlist(q, 0, entry, i)
-                    yield env.timeout((i + 1) * TICKS + WORK - env.now)
-                    continue
+            if draw - self.decay < self.recall and (yield from self.candidate(RECALL, q, entry, 0, 0)):
+                state, token = AI, self.enlist(q, 0, entry, i)
+                yield env.timeout((i + 1) * TICKS + WORK - env.now)
+                continue
             if u() < self.p_age:
                 if band == self.last_band:
                     self.latent -= 1
