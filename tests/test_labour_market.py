@@ -173,6 +173,19 @@ def test_zero_emigration_elasticity_makes_emigration_independent_of_pay(tmp_path
     # the first year's emigration acts on the same stock: identical
     np.testing.assert_allclose(at(high, "emigration", 2024), at(base, "emigration", 2024), rtol=1e-12)
     np.testing.assert_allclose(at(high, "emigration_rate", 2024), at(base, "emigration_rate", 2024), rtol=1e-12)
+    # and the hazard itself is the same in every year, whatever the pay ratio
+    low_s, high_s = pay_scenarios(tmp_path, elasticity=0.0)
+    a, b = labour_of(low_s), labour_of(high_s)
+    args = (np.full(64, 0.06), np.full(64, 57000.0), np.full(64, 11000.0))
+    for year in (2024, 2030, 2050):
+        i = index_of(low_s, year)
+        np.testing.assert_allclose(migration_rates(a, i, *args)["emigration"],
+                                   migration_rates(b, i, *args)["emigration"], rtol=1e-13)
+    # with the baseline elasticity the same change raises the hazard in every draw
+    low_s, high_s = pay_scenarios(tmp_path)
+    a, b = labour_of(low_s), labour_of(high_s)
+    i = index_of(low_s, 2030)
+    assert np.all(migration_rates(b, i, *args)["emigration"] > migration_rates(a, i, *args)["emigration"])
 
 
 def test_retention_pay_lowers_attrition_and_emigration():
