@@ -38,7 +38,7 @@ def history():
 @pytest.fixture(scope="module")
 def history_fit(history):
     """The history scenario calibrated against every shipped observation."""
-    return cal.calibrate(history, None, n_draws=10000, accept=0.03, seed=7)
+    return cal.calibrate(history, None, n_draws=10000, accept=0.03, rng=7)
 
 
 # ------------------------------------------------------------------ observations
@@ -150,7 +150,7 @@ def synthetic(tmp_path_factory, baseline):
 
 def test_calibration_recovers_known_inputs(synthetic):
     scenario, obs = synthetic
-    fit = cal.calibrate(scenario, obs, n_draws=6000, accept=0.03, seed=3)
+    fit = cal.calibrate(scenario, obs, n_draws=6000, accept=0.03, rng=3)
     assert fit.n_accepted == 180
     assert list(fit.posterior.columns) == [*sorted(FREE), "distance"]
     assert fit.posterior["distance"].is_monotonic_increasing
@@ -165,11 +165,11 @@ def test_calibration_recovers_known_inputs(synthetic):
 
 def test_draws_from_posterior_pins_posterior_inputs(synthetic, tmp_path):
     scenario, obs = synthetic
-    fit = cal.calibrate(scenario, obs, n_draws=2000, accept=0.05, seed=5)
+    fit = cal.calibrate(scenario, obs, n_draws=2000, accept=0.05, rng=5)
     # a posterior with one input missing: it is sampled from its prior instead
     partial = fit.posterior.drop(columns=["workforce.attrition"])
     partial.to_parquet(tmp_path / "posterior.parquet", index=False)
-    draws = cal.draws_from_posterior(scenario, tmp_path / "posterior.parquet", 300, seed=11)
+    draws = cal.draws_from_posterior(scenario, tmp_path / "posterior.parquet", 300, rng=11)
     assert draws.n_draws == 300 and set(draws.fixed) == {"education.destinations.ai_job",
                                                          "migration.emigration.base_rate"}
     values = draws.chunk(0, 300)
@@ -180,9 +180,9 @@ def test_draws_from_posterior_pins_posterior_inputs(synthetic, tmp_path):
     prior = ts.sample_inputs(scenario, 300, rng=11).chunk(0, 300)
     np.testing.assert_array_equal(values["workforce.attrition"], prior["workforce.attrition"])
     # same seed, same draws; pinning every input reproduces the accepted trajectories exactly
-    again = cal.draws_from_posterior(scenario, partial, 300, seed=11).chunk(0, 300)
+    again = cal.draws_from_posterior(scenario, partial, 300, rng=11).chunk(0, 300)
     np.testing.assert_array_equal(again["education.destinations.ai_job"], values["education.destinations.ai_job"])
-    full = cal.draws_from_posterior(scenario, fit.posterior, 400, seed=2)
+    full = cal.draws_from_posterior(scenario, fit.posterior, 400, rng=2)
     run = ts.simulate(scenario, full, metrics=["ai_workforce"])
     pinned = pd.DataFrame(dict(full.chunk(0, 400).items()))
     best = fit.posterior.drop(columns="distance")
@@ -190,8 +190,8 @@ def test_draws_from_posterior_pins_posterior_inputs(synthetic, tmp_path):
     assert run["ai_workforce"].shape == (400, 12)
     with pytest.raises(ValueError, match=r"not uncertain inputs of scenario 'synthetic': \['nope'\]; "
                                          r"pass strict=False"):
-        cal.draws_from_posterior(scenario, fit.posterior.assign(nope=1.0), 10, seed=1)
-    assert "nope" not in cal.draws_from_posterior(scenario, fit.posterior.assign(nope=1.0), 10, seed=1,
+        cal.draws_from_posterior(scenario, fit.posterior.assign(nope=1.0), 10, rng=1)
+    assert "nope" not in cal.draws_from_posterior(scenario, fit.posterior.assign(nope=1.0), 10, rng=1,
                                                   strict=False).fixed
 
 
@@ -219,7 +219,7 @@ def test_history_scenario_reproduces_the_shipped_observations(history, history_f
 def test_backtest_scores_held_back_observations(history, tmp_path):
     import matplotlib.pyplot as plt
 
-    bt = backtests.backtest(history, None, fit_until=2023, n_draws=4000, accept=0.05, n_project=500, seed=3)
+    bt = backtests.backtest(history, None, fit_until=2023, n_draws=4000, accept=0.05, n_project=500, rng=3)
     t = bt.table
     assert list(t.columns) == backtests.BACKTEST_COLUMNS
     assert (t["year"] > 2023).all() and len(t) == 5
@@ -240,9 +240,10 @@ def test_backtest_scores_held_back_observations(history, tmp_path):
     out = backtests.write_backtest(bt, tmp_path / "bt", {"scenario_file": str(HISTORY)},
                                extra_files=cal_plots.backtest_files(bt))
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["backtest.csv", "backtest.png", "bands.csv", "calibration_report.csv", "coverage.csv",
+    assert names == ["backtest.csv", "bands.csv", "calibration_report.csv", "coverage.csv", "figures",
                      "manifest.json", "observations.csv", "posterior.parquet"]
-    assert len(cal.draws_from_posterior(history, out / "posterior.parquet", 20, seed=1).fixed) == \
+    assert (out / "figures" / "backtest.png").stat().st_size > 0  # with every other figure
+    assert len(cal.draws_from_posterior(history, out / "posterior.parquet", 20, rng=1).fixed) == \
         len(ts.sample_inputs(history, 1).inputs)
     assert list(pd.read_csv(out / "backtest.csv").columns) == backtests.BACKTEST_COLUMNS
 

@@ -1,6 +1,7 @@
 """The package is layered by folder, in the order the data flows (STYLE.md, docs/architecture.md):
 
-    0  version, arrays          no talentsim imports: the package version, row-wise array helpers
+    0  version, arrays, metrics no talentsim imports: the package version, row-wise array helpers,
+                                the metric registry
     1  scenario/                inputs (number | distribution | path), schema, checks, load
     2  sampling                 scenario -> Draws
     3  results                  Run, summarize, writing; below the engines because they build a Run
@@ -25,7 +26,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "talentsim"
 MAX_LINES = 450
 
 LAYERS = {
-    "version": 0, "arrays": 0,
+    "version": 0, "arrays": 0, "metrics": 0,
     "scenario": 1,
     "sampling": 2,
     "results": 3,

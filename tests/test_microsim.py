@@ -36,12 +36,12 @@ def small(tmp_path_factory):
 def quick(small):
     """Three draws at a coarse scale, shared by the structural tests."""
     draws = ts.sample_inputs(small, 3, "lhs", rng=4)
-    return draws, simulate_microsim(small, draws, scale=50, seed=1)
+    return draws, simulate_microsim(small, draws, scale=50, rng=1)
 
 
 def test_mean_trajectories_agree_with_the_cohort_engine_within_three_standard_errors(small):
     draws = ts.sample_inputs(small, 20, "lhs", rng=2024)
-    micro = simulate_microsim(small, draws, scale=20, seed=7)
+    micro = simulate_microsim(small, draws, scale=20, rng=7)
     table = agreement(ts.simulate(small, draws), micro.run)
     assert set(table.metric) == set(KEY_METRICS)
     allowed = 3 * table.se + TOLERANCE * table.cohort_mean.abs()
@@ -90,9 +90,9 @@ def test_people_are_conserved_in_every_draw_and_year(quick):
 def test_same_seed_same_result_and_a_draw_does_not_depend_on_the_others(small):
     one = ts.sample_inputs(small, 1, "mc", rng=3)
     two = ts.sample_inputs(small, 2, "mc", rng=3)  # mc: draw 0 has the same inputs in both
-    a = simulate_microsim(small, one, scale=100, seed=9)
-    b = simulate_microsim(small, two, scale=100, seed=9)
-    c = simulate_microsim(small, one, scale=100, seed=10)
+    a = simulate_microsim(small, one, scale=100, rng=9)
+    b = simulate_microsim(small, two, scale=100, rng=9)
+    c = simulate_microsim(small, one, scale=100, rng=10)
     for name in a.run.metrics:
         np.testing.assert_array_equal(a.run[name][0], b.run[name][0], err_msg=name)
     assert not np.array_equal(a.run["ai_workforce"], c.run["ai_workforce"])
@@ -101,8 +101,8 @@ def test_same_seed_same_result_and_a_draw_does_not_depend_on_the_others(small):
 
 def test_worker_processes_give_the_same_result(small):
     draws = ts.sample_inputs(small, 2, "lhs", rng=3)
-    a = simulate_microsim(small, draws, scale=100, seed=4)
-    b = simulate_microsim(small, draws, scale=100, seed=4, jobs=2)
+    a = simulate_microsim(small, draws, scale=100, rng=4)
+    b = simulate_microsim(small, draws, scale=100, rng=4, jobs=2)
     for name in a.run.metrics:
         np.testing.assert_array_equal(a.run[name], b.run[name], err_msg=name)
     pd.testing.assert_frame_equal(a.cohort_tracking, b.cohort_tracking)
@@ -122,9 +122,9 @@ def test_scarce_seats_make_applicants_wait_and_fewer_enrol_ample_seats_none_wait
     scarce = seats_scenario(tmp_path, "scarce", 100, 9000)
     ample = seats_scenario(tmp_path, "ample", 100_000, 100_000)
     draws = ts.sample_inputs(scarce, 2, "lhs", rng=1)
-    scarce_result = simulate_microsim(scarce, draws, scale=20, seed=1)
+    scarce_result = simulate_microsim(scarce, draws, scale=20, rng=1)
     few = scarce_result.run
-    many = simulate_microsim(ample, draws, scale=20, seed=1).run
+    many = simulate_microsim(ample, draws, scale=20, rng=1).run
     # places free up only as students leave: whoever gets one has waited (first come, first
     # served), in every year with an admission
     admitted = few["intake_domestic_master"] > 0
@@ -148,7 +148,7 @@ def test_time_to_degree_follows_the_durations(tmp_path):
         "education": {"service_share": 0.0},
         "graduate_school": {"master": {"years": 2.0}, "phd": {"years": 5.5}},
     }))
-    dist = simulate_microsim(no_service, ts.sample_inputs(no_service, 1, rng=1), scale=50, seed=2).distributions
+    dist = simulate_microsim(no_service, ts.sample_inputs(no_service, 1, rng=1), scale=50, rng=2).distributions
     by_kind = {kind: frame for kind, frame in dist.groupby("kind")}  # noqa: C416 (dict(groupby) would take groupby.keys for a mapping)
     assert by_kind["time_to_degree_bachelor"].value_years.tolist() == [4]
     assert by_kind["time_to_degree_master"].value_years.tolist() == [2]
@@ -188,7 +188,7 @@ def test_distributions_and_cohort_tracking_are_tidy_and_consistent(small, quick,
 @pytest.mark.parametrize("kwargs, message", [
     ({"scale": 0}, "scale must be a positive number of people per agent (got 0)"),
     ({"scale": float("nan")}, "scale must be a positive number"),
-    ({"seed": -1}, "seed must be a non-negative integer (got -1)"),
+    ({"rng": -1}, "rng must be a non-negative integer seed, a numpy SeedSequence or a Generator (got -1)"),
     ({"jobs": 0}, "jobs must be a positive integer (got 0)"),
 ])
 def test_bad_arguments_say_what_was_wrong(small, kwargs, message):

@@ -178,7 +178,7 @@ def test_numeric_edge_cases(tmp_path, baseline, case):
     if case == "all_fixed":
         assert np.all(run["ai_workforce"] == run["ai_workforce"][0])  # every draw the same
     summary = ts.summarize(run)
-    assert np.isfinite(summary.drop(columns=["scenario", "metric"]).to_numpy(dtype=float)).all()
+    assert np.isfinite(summary.drop(columns=["scenario", "metric", "unit", "description"]).to_numpy(dtype=float)).all()
 
 
 WORKER_SCRIPT = """

@@ -3,7 +3,8 @@
     talentsim run scenarios/baseline.yaml --out /tmp/figrun     # 2,000 draws, seed 20240601
     python docs/figures/make_figures.py /tmp/figrun
 
-writes ``ai_workforce_fan.png`` and ``cohort18.png`` (births and 18-year-olds) next to this
+writes ``ai_workforce_fan.png`` and ``demography.png`` (births and 18-year-olds), the names
+`talentsim plot` gives them, next to this
 script. Each file is rendered in memory and renamed into place.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from talentsim.plots import figures_for, read_results, render, write_file_atomic
 
 #: figure name in talentsim.plots.figures_for -> file written here
-FIGURES = {"ai_workforce_fan": "ai_workforce_fan.png", "demography": "cohort18.png"}
+FIGURES = {"ai_workforce_fan": "ai_workforce_fan.png", "demography": "demography.png"}
 
 
 def main(results_dir: str) -> list[Path]:

@@ -17,108 +17,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .metrics import METRICS as METRICS
+from .metrics import describe
+from .metrics import unit_of as unit_of
+from .sampling import Draws
+
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
 SE_QUANTILES = (0.05, 0.50, 0.95)
 SUMMARY_COLUMNS = [
-    "scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95",
+    "scenario", "metric", "unit", "description", "year", "mean", "p05", "p25", "p50", "p75", "p95",
     "se_p05", "se_p50", "se_p95",
 ]
 
-#: metric -> (unit, meaning). Stocks are end-of-year values; flows take a stock from t-1 to t.
-METRICS: dict[str, tuple[str, str]] = {
-    # demography and education
-    "cohort18": ("people", "18-year-olds"),
-    "births_18_years_before": ("people", "live births 18 years earlier"),
-    "tertiary_entrants": ("people/yr", "new tertiary students"),
-    "ai_track_entrants": ("people/yr", "new students on AI-relevant four-year tracks"),
-    "students_bachelor": ("people", "AI-track undergraduates enrolled (incl. on service leave)"),
-    "grads_bachelor": ("people/yr", "AI-track bachelor's graduates"),
-    "dropouts_bachelor": ("people/yr", "AI-track undergraduates leaving without a degree"),
-    "study_abroad": ("people/yr", "graduates leaving to study or work abroad (leave the model)"),
-    **{
-        f"{key}_{prog}": (unit, text.format(prog=label))
-        for prog, label in (("master", "master's"), ("phd", "PhD"))
-        for key, unit, text in (
-            ("seats", "places", "{prog} student places in AI fields"),
-            ("enrolled", "people", "{prog} students enrolled"),
-            ("applicants", "people/yr", "domestic {prog} applicants (new + reapplying)"),
-            ("intake_domestic", "people/yr", "domestic students admitted to a {prog}"),
-            ("intake_international", "people/yr", "international students admitted to a {prog}"),
-            ("grads", "people/yr", "{prog} graduates (domestic + international)"),
-            ("grads_domestic", "people/yr", "domestic {prog} graduates"),
-            ("grads_international", "people/yr", "international {prog} graduates"),
-            ("dropouts", "people/yr", "{prog} students leaving without a degree"),
-            ("waitlist", "people", "unplaced {prog} applicants waiting to reapply next year"),
-            ("reapplicants", "people/yr", "last year's waiting list applying again"),
-            ("unplaced_leavers", "people/yr", "unplaced {prog} applicants giving up"),
-        )
-    },
-    # workforce and migration
-    "ai_workforce": ("people", "AI workers in Korea"),
-    "ai_workforce_bachelor": ("people", "AI workers with a bachelor's degree"),
-    "ai_workforce_master": ("people", "AI workers with a master's degree"),
-    "ai_workforce_phd": ("people", "AI workers with a PhD"),
-    "inflow_graduates": ("people/yr", "new graduates hired into Korean AI jobs"),
-    "inflow_reskilled": ("people/yr", "reskilled workers hired into AI work"),
-    "inflow_immigrants": ("people/yr", "foreign AI workers hired from abroad"),
-    "inflow_returnees": ("people/yr", "Korean AI workers returning from abroad to an AI job"),
-    "emigration": ("people/yr", "AI workers leaving Korea (Korean-born and foreign-born)"),
-    **{f"emigration_{r}": ("people/yr", f"Korean-born AI workers leaving Korea for {label}")
-       for r, label in (("us", "the United States"), ("china", "China"),
-                        ("other_asia", "other Asian economies"), ("europe", "Europe"))},
-    "emigration_rate": ("fraction/yr", "emigration / AI workforce at the start of the year"),
-    "retirement": ("people/yr", "AI workers retiring (ageing past 64)"),
-    "attrition": ("people/yr", "AI workers moving to non-AI work"),
-    "diaspora": ("people", "Korean AI workers abroad"),
-    # labour market v2: jobs, hires, the latent pool, the regional diaspora
-    "jobs": ("people", "AI jobs: demand x (1 + frictional margin)"),
-    "vacancies": ("people", "AI jobs open after the year's separations"),
-    "candidates": ("people/yr", "people seeking an AI job (graduates, reskilled, immigrants, returnees, recalls)"),
-    "hires": ("people/yr", "candidates hired into AI jobs (at most the vacancies)"),
-    "inflow_recalled": ("people/yr", "latent-pool members hired back into AI work"),
-    "layoffs": ("people/yr", "Korean-born AI workers moved to the latent pool when jobs fall"),
-    "latent_ai_qualified": ("people", "AI-qualified people in other work waiting for an AI job"),
-    "latent_entries": ("people/yr", "domestic candidates finding no AI job (into the latent pool)"),
-    "latent_exits": ("people/yr", "latent-pool members whose AI skills fade or who retire"),
-    "ai_workforce_foreign_born": ("people", "foreign-born AI workers in Korea"),
-    "emigration_korean": ("people/yr", "Korean-born AI workers leaving Korea (into the diaspora)"),
-    "emigration_foreign_born": ("people/yr", "foreign-born AI workers leaving Korea (out of the model)"),
-    "net_migration": ("people/yr", "immigrants + returnees - emigration"),
-    "diaspora_retirement": ("people/yr", "Korean AI workers abroad ageing past 64"),
-    **{f"{kind}_{r}": (unit, f"{text} {label}")
-       for r, label in (("us", "the United States"), ("china", "China"),
-                        ("other_asia", "other Asian economies"), ("europe", "Europe"))
-       for kind, unit, text in (("diaspora", "people", "Korean AI workers in"),
-                                ("returnees", "people/yr", "Korean AI workers returning from"),
-                                ("diaspora_retirement", "people/yr", "Korean AI workers retiring in"))},
-    "demand": ("people", "AI labour demand"),
-    "shortage": ("people", "demand minus AI workforce"),
-    "shortage_probability": ("probability", "1 if shortage > 0 in the draw, so its mean is P(shortage > 0)"),
-    "domestic_ai_premium": ("fraction", "domestic AI-skill wage premium"),
-    "budget_spent": ("KRW bn/yr", "spending on all levers"),
-    **{f"budget_{lever}": ("KRW bn/yr", f"spending on the {lever} lever") for lever in (
-        "graduate_seats", "phd_fellowships", "undergrad_ai_programs", "reskilling",
-        "retention_pay", "talent_visas", "diaspora_return", "rd_compute")},
-    "seat_wait_years": ("years", "mean wait of applicants admitted to a graduate programme (microsim)"),
-    "seat_wait_years_master": ("years", "mean wait of applicants admitted to a master's (microsim)"),
-    "seat_wait_years_phd": ("years", "mean wait of applicants admitted to a PhD (microsim)"),
-    "retention_coverage": ("fraction", "share of AI workers covered by retention pay"),
-    **{f"units_{lever}": (unit, f"units in effect: {text}") for lever, unit, text in (
-        ("graduate_seats", "places", "student places bought"),
-        ("phd_fellowships", "people", "funded PhD students"),
-        ("undergrad_ai_programs", "places/yr", "funded AI-track entrant places"),
-        ("reskilling", "people/yr", "trainees"),
-        ("retention_pay", "people", "workers covered by retention pay"),
-        ("talent_visas", "people/yr", "recruits via talent visas"),
-        ("diaspora_return", "people/yr", "return incentives"),
-        ("rd_compute", "units/yr", "R&D/compute units bought"),
-    )},
-}
-
-
-def unit_of(metric: str) -> str:
-    """Unit of a metric (``""`` if it is not in :data:`METRICS`)."""
-    return METRICS.get(metric, ("", ""))[0]
+#: the metric registry (unit, description, plain label, dims) lives in :mod:`talentsim.metrics`;
+#: ``METRICS`` and ``unit_of`` are re-exported here for the modules that import them from results
 
 
 @dataclass
@@ -126,6 +38,12 @@ class Run:
     """A simulated study: per-metric arrays shaped (draw, year) over the horizon years.
 
     ``initial`` holds end-of-year stocks of the year before the horizon, (draw,) each.
+    ``draws`` is the design the run was simulated on; :attr:`inputs` reads the input values of
+    every draw from it (or from ``inputs.parquet`` for a run read back with :func:`read_run`).
+
+    >>> run.keys()[:2]                                  # doctest: +SKIP
+    ['ai_track_entrants', 'ai_workforce']
+    >>> run.to_xarray()["ai_workforce"].median("draw")  # doctest: +SKIP
     """
 
     scenario: str
@@ -134,6 +52,8 @@ class Run:
     initial: dict[str, np.ndarray] = field(default_factory=dict)
     method: str = "mc"
     seed: int = 0
+    draws: Draws | None = field(default=None, repr=False)
+    input_values: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def n_draws(self) -> int:
@@ -141,6 +61,19 @@ class Run:
 
     def __getitem__(self, metric: str) -> np.ndarray:
         return self.metrics[metric]
+
+    def keys(self) -> list[str]:
+        """The metric names, sorted."""
+        return sorted(self.metrics)
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """The uncertain inputs of every draw: column ``draw`` and one column per input, named by
+        its field path (``education.entry_rate``). Empty of inputs if the run has no design."""
+        if self.input_values is None:
+            self.input_values = (inputs_frame(self.draws) if self.draws is not None
+                                 else pd.DataFrame({"draw": np.arange(self.n_draws)}))
+        return self.input_values
 
     def to_wide(self) -> pd.DataFrame:
         """One row per draw and year; columns ``draw, year`` and one per metric."""
@@ -159,6 +92,77 @@ class Run:
         long = wide.melt(id_vars=["draw", "year"], var_name="metric", value_name="value")
         long.insert(0, "scenario", self.scenario)
         return long[["scenario", "metric", "draw", "year", "value"]]
+
+    def to_xarray(self):
+        """An ``xarray.Dataset``: one variable per metric with dims (draw, year) and attributes
+        ``unit``, ``description`` and ``label``; each uncertain input is a coordinate along
+        ``draw``, so ``ds.where(ds["education.entry_rate"] > 0.3)`` selects draws by input.
+        Needs the optional dependency ``pip install 'talentsim[xarray]'``."""
+        try:
+            import xarray as xr
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("Run.to_xarray needs xarray: pip install 'talentsim[xarray]'") from exc
+        inputs = self.inputs.sort_values("draw")
+        coords: dict[str, Any] = {"draw": np.arange(self.n_draws), "year": np.asarray(self.years)}
+        for name in inputs.columns.drop("draw"):
+            coords[name] = ("draw", inputs[name].to_numpy())
+        data = {}
+        for name in self.keys():
+            entry = METRICS.get(name)
+            attrs = {"unit": entry.unit, "description": entry.description, "label": entry.label} if entry else {}
+            data[name] = xr.Variable(("draw", "year"), self.metrics[name], attrs=attrs)
+        return xr.Dataset(data, coords=coords,
+                          attrs={"scenario": self.scenario, "method": self.method, "seed": self.seed})
+
+
+def inputs_frame(draws: Draws, start: int = 0, stop: int | None = None) -> pd.DataFrame:
+    """Input values of draws ``start:stop``: column ``draw`` and one column per input."""
+    stop = draws.n_draws if stop is None else stop
+    values = draws.chunk(start, stop) if draws.inputs else {}
+    return pd.DataFrame({"draw": np.arange(start, stop), **{name: values[name] for name in draws.names}})
+
+
+def inputs_writer(draws: Draws, chunk_size: int = 5000):
+    """A writer of ``inputs.parquet`` that computes and appends the inputs chunk by chunk
+    (bounded memory for any number of draws), for :func:`write_atomic_dir`."""
+
+    def write(path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = None
+        try:
+            for start in range(0, draws.n_draws, chunk_size):
+                table = pa.Table.from_pandas(inputs_frame(draws, start, min(start + chunk_size, draws.n_draws)),
+                                             preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    return write
+
+
+def read_run(results_dir: str | os.PathLike) -> Run:
+    """Read a run back from a results directory written with its draws (``draws.parquet``,
+    ``inputs.parquet``, ``initial.parquet`` and ``manifest.json``)."""
+    root = Path(results_dir)
+    if not (root / "draws.parquet").is_file():
+        raise FileNotFoundError(f"{root}: no draws.parquet (was the run written with --no-draws?)")
+    manifest = json.loads((root / "manifest.json").read_text()) if (root / "manifest.json").is_file() else {}
+    wide = pd.read_parquet(root / "draws.parquet").sort_values(["draw", "year"])
+    years = np.sort(wide["year"].unique())
+    n = wide["draw"].nunique()
+    metrics = {c: wide[c].to_numpy().reshape(n, years.size) for c in wide.columns if c not in ("draw", "year")}
+    initial = {}
+    if (root / "initial.parquet").is_file():
+        init = pd.read_parquet(root / "initial.parquet").sort_values("draw")
+        initial = {c: init[c].to_numpy() for c in init.columns if c != "draw"}
+    inputs = pd.read_parquet(root / "inputs.parquet") if (root / "inputs.parquet").is_file() else None
+    return Run(scenario=manifest.get("scenario", root.name), years=years, metrics=metrics, initial=initial,
+               method=manifest.get("sampling", "mc"), seed=manifest.get("seed", 0), input_values=inputs)
 
 
 def quantile_se(values: np.ndarray, p: float, axis: int = 0) -> np.ndarray:
@@ -180,16 +184,16 @@ def summarize(run: Run | pd.DataFrame) -> pd.DataFrame:
     standard errors of the 5, 50 and 95 % quantiles (:func:`quantile_se`).
 
     Accepts a :class:`Run` or its tidy frame (``Run.to_frame()``); columns
-    ``scenario, metric, year, mean, p05, p25, p50, p75, p95, se_p05, se_p50, se_p95``.
+    ``scenario, metric, unit, description, year, mean, p05, p25, p50, p75, p95, se_p05, se_p50, se_p95``.
     """
     if isinstance(run, pd.DataFrame):
         frames = []
         for (scenario, metric), group in run.groupby(["scenario", "metric"], sort=True):
             wide = group.pivot(index="draw", columns="year", values="value")
             frames.append(_summary_frame(scenario, metric, wide.columns.to_numpy(), wide.to_numpy()))
-        return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
-    frames = [_summary_frame(run.scenario, name, run.years, run.metrics[name]) for name in sorted(run.metrics)]
-    return pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+    else:
+        frames = [_summary_frame(run.scenario, name, run.years, run.metrics[name]) for name in sorted(run.metrics)]
+    return describe(pd.concat(frames, ignore_index=True))[SUMMARY_COLUMNS]
 
 
 def _summary_frame(scenario: str, metric: str, years: np.ndarray, arr: np.ndarray) -> pd.DataFrame:
@@ -256,11 +260,13 @@ def write_run(
     draws: bool = True,
     summary: pd.DataFrame | None = None,
 ) -> Path:
-    """Write ``summary.csv``, ``draws.parquet`` (unless ``draws=False``) and ``manifest.json``."""
+    """Write ``summary.csv``, ``inputs.parquet``, ``manifest.json`` and, unless ``draws=False``,
+    ``draws.parquet`` and ``initial.parquet``."""
     summary = summarize(run) if summary is None else summary
     files: dict[str, Any] = {
         "summary.csv": lambda p: summary.to_csv(p, index=False, float_format="%.8g"),
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+        "inputs.parquet": lambda p: run.inputs.to_parquet(p, index=False),
     }
     if draws:
         files["draws.parquet"] = lambda p: run.to_wide().to_parquet(p, index=False)

@@ -31,6 +31,8 @@ from scipy.stats import norm, qmc
 from .scenario.inputs import correlation_matrix, iter_dists
 
 Method = Literal["mc", "lhs", "sobol"]
+#: what every ``rng`` argument of the API accepts (SPEC 7): a seed, a SeedSequence or a Generator
+RNGLike = int | np.integer | np.random.SeedSequence | np.random.Generator
 METHODS: tuple[str, ...] = ("mc", "lhs", "sobol")
 BLOCK = 4096
 _EPS = 1e-12  # keeps ppf finite for unbounded distributions
@@ -184,11 +186,33 @@ class Draws:
         return values
 
 
+def seed_of(rng: RNGLike | None) -> int | None:
+    """The integer seed an ``rng`` argument stands for (``None`` stays ``None``).
+
+    Every output records an integer seed, so the streams are keyed by one: an ``int`` is used as
+    it is; a ``SeedSequence`` made from one integer gives that integer (``SeedSequence(7)`` means
+    ``7``), any other its first 63-bit state word; a ``Generator`` gives its next 63-bit integer
+    (it advances the generator).
+    """
+    if rng is None:
+        return None
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63 - 1))
+    if isinstance(rng, np.random.SeedSequence):
+        if isinstance(rng.entropy, (int, np.integer)) and not rng.spawn_key:
+            return int(rng.entropy)
+        return int(rng.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise ValueError(f"rng must be a non-negative integer seed, a numpy SeedSequence or a Generator "
+                         f"(got {rng!r})")
+    return int(rng)
+
+
 def sample_inputs(
     scenario: Any,
     n_draws: int | None = None,
     method: Method | None = None,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
 ) -> Draws:
     """Design the draws of a scenario's uncertain inputs.
 
@@ -198,12 +222,12 @@ def sample_inputs(
         a loaded scenario; its ``sampling`` section gives the defaults. With ``inputs_from`` set,
         the inputs found in that posterior file are resampled from it (:func:`pin_posterior`).
     n_draws, method, rng :
-        number of draws, ``"mc" | "lhs" | "sobol"`` and the integer seed; ``None`` takes the
-        scenario's value.
+        number of draws, ``"mc" | "lhs" | "sobol"`` and the seed (an int, a ``SeedSequence`` or
+        a ``Generator``: :func:`seed_of`); ``None`` takes the scenario's value.
     """
     n = scenario.sampling.draws if n_draws is None else int(n_draws)
     method = scenario.sampling.method if method is None else method
-    seed = scenario.sampling.seed if rng is None else rng
+    seed = scenario.sampling.seed if rng is None else seed_of(rng)
     if method not in METHODS:
         raise ValueError(f"sampling method must be one of {METHODS} (got {method!r})")
     if n < 1:

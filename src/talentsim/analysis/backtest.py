@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..engine.cohort import simulate
 from ..results import QUANTILES, write_atomic_dir
+from ..sampling import RNGLike
 from ..scenario.schema import Scenario
 from .calibrate import Calibration, bands_frame, calibrate, draws_from_posterior, file_writers
 from .observed import at_observations, base_metrics, in_horizon, quantile_bands, read_observed
@@ -62,7 +63,7 @@ def backtest(
     accept: float = 0.02,
     n_project: int = 2000,
     method: Literal["mc", "lhs", "sobol"] = "mc",
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     rel_tol: float = 0.05,
     chunk_size: int = 5000,
 ) -> Backtest:
@@ -81,7 +82,7 @@ def backtest(
                          f"{int(held.sum())} to test inside {scenario.horizon.start}-{scenario.horizon.end}; "
                          "both must be at least one")
     metrics = sorted(set(obs["metric"]))
-    cal = calibrate(scenario, obs[fitted], n_draws=n_draws, accept=accept, method=method, seed=seed,
+    cal = calibrate(scenario, obs[fitted], n_draws=n_draws, accept=accept, method=method, rng=rng,
                     rel_tol=rel_tol, track=metrics, chunk_size=chunk_size)
     draws = draws_from_posterior(scenario, cal.posterior, n_project, cal.settings["seed"], method="mc")
     run = simulate(scenario, draws, chunk_size=chunk_size, metrics=base_metrics(metrics))

@@ -10,7 +10,7 @@ smallest ``D`` (the distance of :mod:`talentsim.analysis.observed`; or every dra
 >>> history = ts.load_scenario("scenarios/history.yaml")                    # doctest: +SKIP
 >>> fit = cal.calibrate(history, None, n_draws=20000)   # shipped observations  # doctest: +SKIP
 >>> fit.report.head()        # prior vs posterior per input                 # doctest: +SKIP
->>> draws = cal.draws_from_posterior(history, fit.posterior, 2000, seed=1)  # doctest: +SKIP
+>>> draws = cal.draws_from_posterior(history, fit.posterior, 2000, rng=1)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import pandas as pd
 
 from ..engine.cohort import simulate
 from ..results import METRICS, write_atomic_dir
-from ..sampling import Draws, pin_posterior, sample_inputs
+from ..sampling import Draws, RNGLike, pin_posterior, sample_inputs
 from ..scenario.schema import Scenario
 from .observed import (
     DERIVED,
@@ -83,7 +83,7 @@ def calibrate(
     accept: float = 0.02,
     epsilon: float | None = None,
     method: Literal["mc", "lhs", "sobol"] = "mc",
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     rel_tol: float = 0.05,
     track: Sequence[str] = (),
     chunk_size: int = 5000,
@@ -98,8 +98,8 @@ def calibrate(
     observed : path, DataFrame or None
         observations (:func:`read_observed`; ``None`` = the shipped file). Rows outside the
         scenario's horizon are not used (``observations.used`` is False).
-    n_draws, method, seed :
-        the prior design (:func:`talentsim.sample_inputs`; ``seed=None`` = the scenario's).
+    n_draws, method, rng :
+        the prior design (:func:`talentsim.sample_inputs`; ``rng=None`` = the scenario's seed).
     accept :
         share of prior draws accepted (smallest distances), in (0, 1].
     epsilon :
@@ -118,8 +118,7 @@ def calibrate(
     if not used.any():
         raise ValueError(f"no observation lies in the horizon {scenario.horizon.start}-"
                          f"{scenario.horizon.end} of scenario {scenario.name!r}")
-    seed = scenario.sampling.seed if seed is None else seed
-    draws = sample_inputs(scenario, n_draws, method, seed)
+    draws = sample_inputs(scenario, n_draws, method, rng)
     if not draws.inputs:
         raise ValueError(f"scenario {scenario.name!r} has no uncertain inputs to calibrate")
     unknown = sorted(set(track) - set(METRICS) - set(DERIVED))
@@ -206,7 +205,7 @@ def draws_from_posterior(
     scenario: Scenario,
     posterior: str | os.PathLike | pd.DataFrame,
     n_draws: int | None = None,
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     *,
     method: Literal["mc", "lhs", "sobol"] | None = None,
     strict: bool = True,
@@ -214,9 +213,9 @@ def draws_from_posterior(
     """Draws whose inputs come from a posterior sample where it has them, from the priors otherwise.
 
     ``n_draws`` rows of ``posterior`` are resampled with replacement (a generator seeded from
-    ``seed``), keeping each row's inputs together (their joint posterior), and pinned with
+    ``rng``), keeping each row's inputs together (their joint posterior), and pinned with
     ``Draws.fixed``. Inputs missing from the posterior are sampled from their priors as
-    :func:`talentsim.sample_inputs` would (same ``method``/``seed`` streams). ``None`` takes
+    :func:`talentsim.sample_inputs` would (same ``method``/``rng`` streams). ``None`` takes
     the scenario's ``sampling`` values. Posterior columns (other than ``distance``) that are
     not inputs of ``scenario`` raise ``ValueError`` unless ``strict=False``.
 
@@ -224,7 +223,7 @@ def draws_from_posterior(
     are stocks at the end of the year before the horizon, so a posterior from a 2011 start
     does not fit a 2024 start.
     """
-    return pin_posterior(sample_inputs(scenario, n_draws, method, seed), read_posterior(posterior),
+    return pin_posterior(sample_inputs(scenario, n_draws, method, rng), read_posterior(posterior),
                          strict=strict, scenario_name=scenario.name)
 
 

@@ -18,12 +18,14 @@ import numpy as np
 import pandas as pd
 
 from ..engine.cohort import simulate
+from ..metrics import describe
 from ..results import QUANTILES, Run, summarize
-from ..sampling import Draws, Method, sample_inputs
+from ..sampling import Draws, Method, RNGLike, sample_inputs
 from ..scenario.inputs import iter_dists
 from ..scenario.schema import Scenario
 
-COMPARISON_COLUMNS = ["scenario", "metric", "year", "mean", "p05", "p25", "p50", "p75", "p95", "p_greater"]
+COMPARISON_COLUMNS = ["scenario", "metric", "unit", "description", "year", "mean", "p05", "p25", "p50", "p75", "p95",
+                      "p_greater"]
 LEVER_COLUMNS = [
     "scenario",
     "extra_budget_krw_bn",
@@ -39,11 +41,13 @@ LEVER_COLUMNS = [
 @dataclass
 class Comparison:
     """``comparison``: paired differences per metric and year; ``levers``: one row per
-    alternative; ``summaries``: each scenario's own summary (base first)."""
+    alternative; ``summaries``: each scenario's own summary (base first); ``inputs``: each
+    scenario's uncertain inputs per draw (``draw`` and one column per input)."""
 
     comparison: pd.DataFrame
     levers: pd.DataFrame
     summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
+    inputs: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def common_draws(scenarios: Sequence[Scenario], n_draws: int, method: Method, seed: int) -> list[Draws]:
@@ -76,7 +80,7 @@ def paired_differences(base: Run, alt: Run) -> pd.DataFrame:
             **{f"p{round(q * 100):02d}": qs[j] for j, q in enumerate(QUANTILES)},
             "p_greater": (alt[name] > base[name]).mean(axis=0),
         }))
-    return pd.concat(frames, ignore_index=True)[COMPARISON_COLUMNS]
+    return describe(pd.concat(frames, ignore_index=True))[COMPARISON_COLUMNS]
 
 
 def lever_row(base: Run, alt: Run) -> dict:
@@ -118,13 +122,14 @@ def compare_policies(
     *,
     n_draws: int | None = None,
     method: Method | None = None,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
     chunk_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> Comparison:
     """Simulate ``base`` and every alternative on common random numbers and compare them.
 
-    ``n_draws``, ``method`` and ``rng`` default to the base scenario's ``sampling`` section.
+    ``n_draws``, ``method`` and ``rng`` (an int, SeedSequence or Generator) default to the base
+    scenario's ``sampling`` section.
     Alternatives must share the base's horizon. Runs one alternative at a time, so memory holds
     two runs at most.
     """
@@ -138,12 +143,14 @@ def compare_policies(
     designs = common_draws([base, *alternatives], first.n_draws, first.method, first.seed)
     base_run = simulate(base, designs[0], chunk_size=chunk_size, progress=progress)
     summaries = {base.name: summarize(base_run)}
+    inputs = {base.name: base_run.inputs}
     diffs, rows = [], []
     for alt, draws in zip(alternatives, designs[1:]):
         run = simulate(alt, draws, chunk_size=chunk_size, progress=progress)
         summaries.setdefault(alt.name, summarize(run))
+        inputs.setdefault(alt.name, run.inputs)
         diffs.append(paired_differences(base_run, run))
         rows.append(lever_row(base_run, run))
     comparison = pd.concat(diffs, ignore_index=True) if diffs else pd.DataFrame(columns=COMPARISON_COLUMNS)
     levers = pd.DataFrame(rows, columns=LEVER_COLUMNS)
-    return Comparison(comparison, levers, summaries)
+    return Comparison(comparison, levers, summaries, inputs)

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import DegenerateDataWarning, qmc, sobol_indices
 
 from ..engine.cohort import simulate
-from ..sampling import Draws, sample_inputs
+from ..sampling import Draws, RNGLike, sample_inputs
 from ..scenario.schema import Scenario
 
 #: field-path prefix -> group (first match wins; longest prefixes first)
@@ -102,7 +102,7 @@ def sobol_analysis(
     dists: Sequence[Any],
     n: int,
     *,
-    rng: int | np.random.Generator | None = None,
+    rng: RNGLike | None = None,
     confidence_level: float = 0.95,
     n_resamples: int = 200,
 ) -> dict[str, np.ndarray]:
@@ -134,7 +134,7 @@ def sobol(
     *,
     metric: str = "ai_workforce",
     n: int = 512,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
     confidence_level: float = 0.95,
     chunk_size: int = 5000,
 ) -> pd.DataFrame:
@@ -164,7 +164,7 @@ def group_indices(
     groups: dict[str, Sequence[int]],
     n: int,
     *,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
 ) -> dict[str, np.ndarray]:
     """First-order Sobol indices of *groups* of inputs, shape (s,) each.
 
@@ -175,6 +175,8 @@ def group_indices(
     """
     d = len(dists)
     n = 1 << max(1, math.ceil(math.log2(max(n, 2))))
+    if isinstance(rng, np.random.SeedSequence):  # qmc takes an int or a Generator
+        rng = np.random.default_rng(rng)
     u = qmc.Sobol(d=2 * d, scramble=True, seed=rng).random(n)
     a = np.column_stack([dists[j].ppf(np.clip(u[:, j], 1e-12, 1 - 1e-12)) for j in range(d)])
     b = np.column_stack([dists[j].ppf(np.clip(u[:, d + j], 1e-12, 1 - 1e-12)) for j in range(d)])
@@ -201,7 +203,7 @@ def variance_shares(
     *,
     metric: str = "ai_workforce",
     n: int = 4096,
-    rng: int | None = None,
+    rng: RNGLike | None = None,
     chunk_size: int = 5000,
 ) -> pd.DataFrame:
     """Share of the metric's variance due to each *group* of inputs, per year.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 from ..results import write_atomic_dir
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
+from .console import logger
 from .manifest import EXIT_INVALID, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -34,7 +36,7 @@ from .output import figures_and_report
 def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plots, with_report) -> None:
     """Which inputs drive METRIC: tornado swings, Sobol indices, variance shares by group."""
     from ..analysis import sensitivity as sa
-    from ..results import METRICS
+    from ..metrics import METRICS, unknown_metric_message
 
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
@@ -45,7 +47,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
             click.echo(str(problem), err=True)
         sys.exit(EXIT_INVALID)
     if metric not in METRICS:
-        click.echo(f"--metric: unknown metric '{metric}'; expected one of: {', '.join(sorted(METRICS))}", err=True)
+        click.echo(f"--metric: {unknown_metric_message(metric)}", err=True)
         sys.exit(EXIT_INVALID)
     if year not in scenario.years:
         click.echo(f"--year: {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}", err=True)
@@ -79,7 +81,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
         click.echo(f"top inputs by {label.replace('_', ' ')} ({metric} {year}): " + ", ".join(names[:3]))
     at_year = shares[shares.year == year].sort_values("share", ascending=False)
     click.echo(f"variance shares {year}: " + ", ".join(f"{g} {v:.0%}" for g, v in zip(at_year.group, at_year.share)))
-    click.echo(f"wrote {out}/")
+    logger.info("wrote %s/", out)
     figures_and_report(out, plots, with_report)
 
 def read_observed_or_exit(path):
@@ -110,7 +112,7 @@ def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
     obs = read_observed_or_exit(observed)
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
     try:
-        fit = cal.calibrate(scenario, obs, n_draws=n_draws, accept=accept, seed=seed)
+        fit = cal.calibrate(scenario, obs, n_draws=n_draws, accept=accept, rng=seed)
         cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                          "observed_file": str(observed), "talentsim_version": __version__})
     except KeyboardInterrupt:
@@ -120,8 +122,11 @@ def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
     for _, row in top.iterrows():
         click.echo(f"  {row['input']}: {row['prior_p50']:.4g} -> {row['posterior_p50']:.4g} "
                    f"[{row['posterior_p05']:.4g}-{row['posterior_p95']:.4g}], shrinkage {row['shrinkage']:.0%}")
-    click.echo(f"wrote {out}/ ({fit.n_accepted} of {n_draws} draws accepted); use it with "
-               f"'inputs_from: {(out / 'posterior.parquet')}' in a scenario")
+    folder = Path(scenario_file).resolve().parent
+    hint = Path(os.path.relpath((out / "posterior.parquet").resolve(), folder)).as_posix()
+    logger.info("wrote %s/ (%d of %d draws accepted)", out, fit.n_accepted, n_draws)
+    click.echo(f"to use it, add this line to a scenario in {Path(scenario_file).parent}/ "
+               f"(inputs_from is read relative to the scenario's folder):\n  inputs_from: {hint}")
 
 
 @click.command()
@@ -143,7 +148,7 @@ def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir)
     obs = read_observed_or_exit(observed)
     out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}")
     try:
-        result = run_backtest(scenario, obs, fit_until, n_draws=n_draws, accept=accept, seed=seed)
+        result = run_backtest(scenario, obs, fit_until, n_draws=n_draws, accept=accept, rng=seed)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                      "observed_file": str(observed), "talentsim_version": __version__},
                        extra_files=backtest_files(result))
@@ -154,4 +159,4 @@ def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir)
         sys.exit(EXIT_INVALID)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.coverage.to_string(index=False))
-    click.echo(f"wrote {out}/")
+    logger.info("wrote %s/", out)

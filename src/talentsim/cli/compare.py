@@ -15,6 +15,7 @@ from ..results import write_atomic_dir
 from ..sampling import METHODS, sample_inputs
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
+from .console import logger, progress
 from .manifest import EXIT_INVALID, data_files, results_dir
 from .output import figures_and_report
 
@@ -65,12 +66,10 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     draws = sample_inputs(base, n_draws=n_draws, method=sampling, rng=seed)
     out = results_dir(out_dir, Path("results") / f"compare_{base.name}")
 
-    from tqdm import tqdm
-
-    with tqdm(total=draws.n_draws * len(scenarios), unit="draw", desc="compare",
-              disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+    # every scenario passes over the same draws: the counter shows each draw once
+    with progress(draws.n_draws, f"compare ({len(scenarios)} scenarios)", passes=len(scenarios)) as update:
         result = compare_policies(base, alts, n_draws=draws.n_draws, method=draws.method,
-                                  rng=draws.seed, chunk_size=chunk_size, progress=bar.update)
+                                  rng=draws.seed, chunk_size=chunk_size, progress=update)
     manifest = {
         "kind": "comparison",
         "base": base.name,
@@ -91,13 +90,14 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
     }
     for name, summary in result.summaries.items():
-        def write(p, summary=summary):
+        def write(p, summary=summary, inputs=result.inputs[name]):
             p.mkdir()
             summary.to_csv(p / "summary.csv", index=False, float_format=fmt)
+            inputs.to_parquet(p / "inputs.parquet", index=False)
         files_out[name] = write
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         click.echo(result.levers.round(2).to_string(index=False))
-    click.echo(f"wrote {out}/ ({len(alts)} alternative(s), {draws.n_draws} common draws, {draws.method}, "
-               f"seed {draws.seed})")
+    logger.info("wrote %s/ (%d alternative(s), %d common draws, %s, seed %d)", out, len(alts), draws.n_draws,
+                draws.method, draws.seed)
     figures_and_report(out, plots, with_report)

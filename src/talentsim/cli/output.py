@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .console import logger
 from .manifest import EXIT_INVALID
 
 
@@ -16,11 +17,11 @@ def figures_and_report(out: Path, plots: bool, with_report: bool) -> None:
         from ..plots.files import plot_results_dir
 
         paths = plot_results_dir(out)
-        click.echo(f"wrote {len(paths)} figure file(s) to {out / 'figures'}/")
+        logger.info("wrote %d figure file(s) to %s/", len(paths), out / "figures")
     if with_report:
         from ..report.html import write_report
 
-        click.echo(f"wrote {write_report([out], out / 'report.html')}")
+        logger.info("wrote %s", write_report([out], out / "report.html"))
 
 @click.command()
 @click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False))
@@ -35,19 +36,21 @@ def plot(results_dir, formats) -> None:
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"{results_dir}: {exc}", err=True)
         sys.exit(EXIT_INVALID)
-    click.echo(f"wrote {len(paths)} file(s) to {Path(results_dir) / 'figures'}/")
+    logger.info("wrote %d file(s) to %s/", len(paths), Path(results_dir) / "figures")
 
 
 @click.command()
 @click.argument("results_dirs", metavar="RESULTS_DIR...", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=False))
-@click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="HTML file to write [report.html in the first RESULTS_DIR, as `run --report` does]")
 def report(results_dirs, out) -> None:
     """One self-contained HTML report of RESULTS_DIR... (figures, tables, assumptions, manifest)."""
     from ..report.html import write_report
 
+    out = Path(results_dirs[0]) / "report.html" if out is None else out
     try:
-        click.echo(f"wrote {write_report(list(results_dirs), out)}")
+        logger.info("wrote %s", write_report(list(results_dirs), out))
     except (FileNotFoundError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)

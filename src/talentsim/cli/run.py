@@ -14,10 +14,11 @@ import click
 import numpy as np
 
 from ..engine.cohort import simulate
-from ..results import summarize, write_atomic_dir, write_run
+from ..results import inputs_writer, summarize, write_atomic_dir, write_run
 from ..sampling import METHODS, sample_inputs
 from ..scenario.load import validate_files
 from ..version import __version__
+from .console import logger, progress
 from .manifest import EXIT_INVALID, data_files, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -79,24 +80,24 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
         click.echo("--scale: only for --engine microsim", err=True)
         sys.exit(EXIT_INVALID)
     streaming = draws.n_draws * per_draw_bytes(scenario) > MEMORY_BUDGET
-
-    from tqdm import tqdm
-
+    logger.debug("%s: %d draws (%s, seed %d), %d uncertain inputs, chunks of %d, %d worker(s), %s", scenario.name,
+                 draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
+                 "streaming summaries (two passes, bounded memory)" if streaming else "in memory")
     try:
-        with tqdm(total=draws.n_draws * (2 if streaming else 1), unit="draw", desc=scenario.name,
-                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        # a streaming run passes over the draws twice; the bar counts each draw once
+        with progress(draws.n_draws, scenario.name, passes=2 if streaming else 1) as update:
             t_engine = time.perf_counter()
             if streaming:
                 from ..engine.streaming import BINS, summarize_streaming
 
                 streamed = summarize_streaming(scenario, draws, chunk_size=chunk_size, workers=workers,
-                                               scheduler=scheduler, progress=bar.update)
+                                               scheduler=scheduler, progress=update)
                 summary, result = streamed.summary, None
                 quantiles = (f"streaming histogram, {BINS} bins per metric and year: |error| <= "
                              f"(max - min) / {BINS}; largest bound for ai_workforce "
                              f"{streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} people")
             else:
-                result = simulate(scenario, draws, chunk_size=chunk_size, progress=bar.update,
+                result = simulate(scenario, draws, chunk_size=chunk_size, progress=update,
                                   workers=workers, scheduler=scheduler)
                 summary, quantiles = summarize(result), "exact"
             engine_seconds = time.perf_counter() - t_engine
@@ -131,6 +132,7 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
             files = {
                 "summary.csv": lambda p: summary.to_csv(p, index=False, float_format=fmt),
                 "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+                "inputs.parquet": inputs_writer(draws, chunk_size),
             }
             if not no_draws:
                 files.update(draws_writers(scenario, draws, chunk_size))
@@ -138,24 +140,23 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     except KeyboardInterrupt:
         interrupted(out)
     print_headline(summary, scenario.years)
-    warn_precision(summary, draws.n_draws)
-    click.echo(f"wrote {out}/ ({draws.n_draws} draws, {draws.method}, seed {draws.seed})")
+    warn_precision(summary, draws.n_draws, headline_years(scenario.years))
+    logger.info("wrote %s/ (%d draws, %s, seed %d)", out, draws.n_draws, draws.method, draws.seed)
     figures_and_report(out, plots, with_report)
 
 
 def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int, no_draws: bool,
                   started, t0) -> None:
     """`run --engine microsim`: individuals through the same mechanisms (talentsim.microsim)."""
-    from tqdm import tqdm
+    import pandas as pd
 
     from ..microsim.run import DEFAULT_SCALE, micro_files, simulate_microsim
 
     scale = DEFAULT_SCALE if scale is None else scale
     try:
-        with tqdm(total=draws.n_draws, unit="draw", desc=f"{scenario.name} (microsim)",
-                  disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        with progress(draws.n_draws, f"{scenario.name} (microsim)") as update:
             t_engine = time.perf_counter()
-            result = simulate_microsim(scenario, draws, scale=scale, progress=bar.update, jobs=workers)
+            result = simulate_microsim(scenario, draws, scale=scale, progress=update, jobs=workers)
             engine_seconds = time.perf_counter() - t_engine
         summary = summarize(result.run)
         manifest = {
@@ -173,29 +174,36 @@ def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int,
         files = {
             "summary.csv": lambda p: summary.to_csv(p, index=False, float_format=fmt),
             "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
+            "inputs.parquet": lambda p: result.run.inputs.to_parquet(p, index=False),
             **micro_files(result),
         }
         if not no_draws:
+            initial = pd.DataFrame({"draw": np.arange(result.run.n_draws), **result.run.initial})
             files["draws.parquet"] = lambda p: result.run.to_wide().to_parquet(p, index=False)
+            files["initial.parquet"] = lambda p: initial.to_parquet(p, index=False)
         write_atomic_dir(out, files)
     except KeyboardInterrupt:
         interrupted(out)
     print_headline(summary, scenario.years)
-    click.echo(f"wrote {out}/ ({draws.n_draws} draws, microsim at {scale:g} people per agent, "
-               f"{engine_seconds / draws.n_draws:.1f} s per draw)")
+    warn_precision(summary, draws.n_draws, headline_years(scenario.years))
+    logger.info("wrote %s/ (%d draws, microsim at %g people per agent, %.1f s per draw)", out, draws.n_draws,
+                scale, engine_seconds / draws.n_draws)
 
 HEADLINE = ("cohort18", "ai_track_entrants", "ai_workforce", "diaspora", "shortage")
 #: relative standard error of a printed median above which `run` warns
 PRECISION = 0.005
 
 
-def warn_precision(summary, n_draws: int) -> None:
-    """Warn when the draws are too few for the medians printed, and suggest a draw count.
+def warn_precision(summary, n_draws: int, years=None) -> None:
+    """Warn when the draws are too few for the medians printed (``years``: the printed years;
+    all years if None), and suggest a draw count.
 
     The standard error of a median shrinks as 1/sqrt(draws), so reaching the target relative
     error takes n * (worst / target)^2 draws.
     """
     rows = summary[summary.metric.isin(HEADLINE) & (summary.p50.abs() > 0)]
+    if years is not None:
+        rows = rows[rows.year.isin(list(years))]
     if rows.empty:
         return
     rel = (rows.se_p50 / rows.p50.abs()).to_numpy()
@@ -204,15 +212,20 @@ def warn_precision(summary, n_draws: int) -> None:
         return
     row = rows.iloc[worst]
     needed = int(math.ceil(n_draws * (rel[worst] / PRECISION) ** 2 / 1000.0) * 1000)
-    click.echo(
-        f"warning: with {n_draws} draws the median {row.metric} in {row.year} is uncertain by "
+    logger.warning(
+        f"with {n_draws} draws the median {row.metric} in {row.year} is uncertain by "
         f"+/-{100 * rel[worst]:.1f} % (standard error); use --draws {needed} or more for "
-        f"+/-{100 * PRECISION:.1f} %", err=True)
+        f"+/-{100 * PRECISION:.1f} %")
+
+
+def headline_years(years) -> list[int]:
+    """The years :func:`print_headline` prints: the first, 2030, 2035, 2040, 2050 and the last."""
+    return sorted({y for y in (years[0], 2030, 2035, 2040, 2050, years[-1]) if y in years})
+
 
 def print_headline(summary, years: range) -> None:
     """Median and 90 % band of a few key metrics at a few years."""
-    marks = [y for y in (years[0], 2030, 2035, 2040, 2050, years[-1]) if y in years]
-    marks = sorted(set(marks))
+    marks = headline_years(years)
     rows = ("cohort18", "ai_track_entrants", "ai_workforce", "diaspora", "shortage", "shortage_probability")
     table = summary.set_index(["metric", "year"])
     click.echo(f"{'median [5%-95%]':<22}" + "".join(f"{y:>24}" for y in marks))

@@ -295,4 +295,5 @@ def simulate(
         initial={k: np.concatenate([part[k] for part in initial]) for k in initial[0]},
         method=draws.method,
         seed=draws.seed,
+        draws=draws,
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..metrics import describe
 from ..results import QUANTILES, SE_QUANTILES, SUMMARY_COLUMNS
 from ..sampling import Draws
 from ..scenario.schema import Scenario
@@ -149,7 +150,7 @@ def summarize_streaming(
             "scenario": scenario.name, "metric": name, "year": years, "mean": total[i] / n,
             **{k: v[i] for k, v in q.items()},
         }))
-    summary = pd.concat(frames, ignore_index=True)[SUMMARY_COLUMNS]
+    summary = describe(pd.concat(frames, ignore_index=True))[SUMMARY_COLUMNS]
     error = pd.Series(((hi - lo) / BINS).max(axis=1), index=names, name="max_quantile_error")
     return StreamedSummary(summary, error)
 

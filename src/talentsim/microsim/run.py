@@ -16,7 +16,7 @@ import pandas as pd
 import simpy
 
 from ..results import Run
-from ..sampling import Draws, stream_key
+from ..sampling import Draws, RNGLike, seed_of, stream_key
 from ..scenario.schema import Scenario
 from .inputs import DrawInputs
 from .people import ABROAD, DEFAULT_SCALE, DISTRIBUTION_COLUMNS, IN_AI, STUDYING, TRACKING_COLUMNS
@@ -162,7 +162,7 @@ def simulate_microsim(
     draws: Draws,
     *,
     scale: float = DEFAULT_SCALE,
-    seed: int | None = None,
+    rng: RNGLike | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int = 1,
 ) -> MicroResult:
@@ -173,9 +173,9 @@ def simulate_microsim(
     scenario, draws : as for :func:`talentsim.simulate`; draw ``d`` uses exactly the inputs
         of draw ``d`` in the cohort engine.
     scale : people per agent (K > 0). The noise of a count of N people has sd ~ sqrt(N K).
-    seed : agent randomness; ``None`` takes ``draws.seed``. Draw ``d`` uses
-        ``np.random.default_rng(draw_seed(seed, d))``, so results are reproducible and do not
-        depend on the other draws run with it (nor on ``jobs``).
+    rng : agent randomness (an int, SeedSequence or Generator: :func:`talentsim.sampling.seed_of`);
+        ``None`` takes ``draws.seed``. Draw ``d`` uses ``np.random.default_rng(draw_seed(seed, d))``,
+        so results are reproducible and do not depend on the other draws run with it (nor on ``jobs``).
     progress : called with 1 after each draw.
     jobs : worker processes (draws are independent); 1 runs in this process. Workers are
         started with ``spawn``: call from a script under ``if __name__ == "__main__":`` or
@@ -188,9 +188,7 @@ def simulate_microsim(
     """
     if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not (math.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a positive number of people per agent (got {scale!r})")
-    seed = draws.seed if seed is None else seed
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer (got {seed!r})")
+    seed = draws.seed if rng is None else seed_of(rng)
     if isinstance(jobs, bool) or not isinstance(jobs, numbers.Integral) or jobs < 1:
         raise ValueError(f"jobs must be a positive integer (got {jobs!r})")
     args = (scenario, draws, float(scale), int(seed))
@@ -220,6 +218,7 @@ def simulate_microsim(
         initial={key: np.array([o.initial[key] for o in outputs]) for key in outputs[0].initial},
         method=draws.method,
         seed=draws.seed,
+        draws=draws,
     )
     rows = [row for o in outputs for row in o.distributions]
     return MicroResult(

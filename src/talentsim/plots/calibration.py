@@ -101,6 +101,12 @@ def plot_backtest_panels(result: Backtest, metrics: Sequence[str] | None = None,
 
 
 def backtest_files(result: Backtest) -> dict[str, Callable[[Path], Any]]:
-    """``{"backtest.png": writer(path)}`` for
-    :func:`talentsim.analysis.backtest.write_backtest`: the :func:`plot_backtest_panels` figure."""
-    return {"backtest.png": lambda p: plot_backtest_panels(result).savefig(p, dpi=110)}
+    """``{"figures/backtest.png": writer(path)}`` for
+    :func:`talentsim.analysis.backtest.write_backtest`: the :func:`plot_backtest_panels` figure,
+    in ``figures/`` like every other figure of a results directory."""
+
+    def write(path: Path) -> None:
+        path.parent.mkdir(exist_ok=True)
+        plot_backtest_panels(result).savefig(path, dpi=110)
+
+    return {"figures/backtest.png": write}
