@@ -206,7 +206,7 @@ def test_the_hiring_round_bounds_the_workforce_and_agrees_when_jobs_bind(tmp_pat
     s = ts.load_scenario(write_scenario(tmp_path, "bind", {"horizon": {"start": 2024, "end": 2030}}, extends=data))
     draws = ts.sample_inputs(s, 6, "lhs", rng=5)
     k = 50
-    micro = simulate_microsim(s, draws, scale=k, seed=3)
+    micro = simulate_microsim(s, draws, scale=k, rng=3)
     check_identities(micro.run)
     assert np.all(micro.run["ai_workforce"] <= micro.run["jobs"])
     table = agreement(ts.simulate(s, draws), micro.run, ("ai_workforce", "latent_ai_qualified", "inflow_reskilled"))
