@@ -13,13 +13,24 @@ IDENTITIES = {
     "students_bachelor": (["ai_track_entrants"], ["grads_bachelor", "dropouts_bachelor"]),
     "enrolled_master": (["intake_domestic_master", "intake_international_master"], ["grads_master", "dropouts_master"]),
     "enrolled_phd": (["intake_domestic_phd", "intake_international_phd"], ["grads_phd", "dropouts_phd"]),
-    "ai_workforce": (["inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees"],
-                     ["emigration", "retirement", "attrition"]),
-    "diaspora": (["emigration"], ["inflow_returnees"]),
+    "ai_workforce": (["inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees",
+                      "inflow_recalled"],
+                     ["emigration", "retirement", "attrition", "layoffs"]),
+    "latent_ai_qualified": (["latent_entries", "layoffs"], ["inflow_recalled", "latent_exits"]),
+    "diaspora": (["emigration_korean"], ["inflow_returnees", "diaspora_retirement"]),
+    **{f"diaspora_{r}": ([f"emigration_{r}"], [f"returnees_{r}", f"diaspora_retirement_{r}"])
+       for r in ("us", "china", "other_asia", "europe")},
 }
+#: every person on the workforce side (in Korean AI work, in the latent pool, abroad): the
+#: total changes only by people entering from education, reskilling or abroad, and by people
+#: leaving it for good (other work, retirement, foreign-born leaving Korea, skills faded)
+PEOPLE = ["ai_workforce", "latent_ai_qualified", "diaspora"]
+PEOPLE_IN = ["inflow_graduates", "inflow_reskilled", "inflow_immigrants", "latent_entries"]
+PEOPLE_OUT = ["attrition", "retirement", "emigration_foreign_born", "latent_exits", "diaspora_retirement"]
 STOCKS = ["cohort18", "students_bachelor", "enrolled_master", "enrolled_phd", "waitlist_master",
           "waitlist_phd", "ai_workforce", "ai_workforce_bachelor", "ai_workforce_master", "ai_workforce_phd",
-          "diaspora", "demand"]
+          "diaspora", "demand", "latent_ai_qualified", "ai_workforce_foreign_born", "vacancies", "jobs",
+          "diaspora_us", "diaspora_china", "diaspora_other_asia", "diaspora_europe"]
 
 
 def check_identities(run):
@@ -27,9 +38,17 @@ def check_identities(run):
         values = run[stock]
         previous = np.column_stack([run.initial[stock], values[:, :-1]])
         change = sum(run[k] for k in ins) - sum(run[k] for k in outs)
-        scale = np.maximum(np.abs(values), 1.0)
+        # relative to the stock at either end of the year (a stock can empty in one year)
+        scale = np.maximum(np.maximum(np.abs(values), np.abs(previous)), 1.0)
         err = np.abs(values - previous - change) / scale
         assert err.max() < 1e-12, f"{stock}: worst relative error {err.max():.2e}"
+    total = sum(run[k] for k in PEOPLE)
+    previous = np.column_stack([sum(run.initial[k] for k in PEOPLE), total[:, :-1]])
+    change = sum(run[k] for k in PEOPLE_IN) - sum(run[k] for k in PEOPLE_OUT)
+    err = np.abs(total - previous - change) / np.maximum(np.maximum(total, previous), 1.0)
+    assert err.max() < 1e-12, f"all people on the workforce side: worst relative error {err.max():.2e}"
+    # hires never exceed the jobs: ai_workforce <= demand x (1 + friction)
+    assert np.all(run["ai_workforce"] <= run["jobs"] * (1 + 1e-12))
 
 
 def check_sane(run):
@@ -38,7 +57,8 @@ def check_sane(run):
     for name in STOCKS:
         assert np.all(run[name] >= -1e-9), name
     flows = [n for n in run.metrics if n.startswith(("inflow_", "grads_", "dropouts_", "intake_"))]
-    for name in [*flows, "emigration", "retirement", "attrition"]:
+    for name in [*flows, "emigration", "retirement", "attrition", "layoffs", "latent_entries", "latent_exits",
+                 "emigration_foreign_born", "diaspora_retirement", "hires", "candidates"]:
         assert np.all(run[name] >= -1e-9), name
     parts = run["ai_workforce_bachelor"] + run["ai_workforce_master"] + run["ai_workforce_phd"]
     np.testing.assert_allclose(parts, run["ai_workforce"], rtol=1e-12)
@@ -77,9 +97,11 @@ rate = st.floats(0.0, 1.0)
     seats=st.floats(0.0, 50000.0), reapply=rate, attrition=st.floats(0.0, 0.3),
     base_rate=st.floats(0.0, 0.09), elasticity=st.floats(0.0, 5.0), return_rate=st.floats(0.0, 0.29),
     budget=st.floats(0.0, 5000.0), start=st.integers(2003, 2050), span=st.integers(0, 20),
+    demand=st.floats(0.0, 150000.0), recall=st.floats(0.0, 0.5), decay=st.floats(0.0, 0.5),
 )
 def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, completion, seats, reapply,
-                                                attrition, base_rate, elasticity, return_rate, budget, start, span):
+                                                attrition, base_rate, elasticity, return_rate, budget, start, span,
+                                                demand, recall, decay):
     s = variant(baseline, {
         "horizon": {"start": start, "end": min(start + span, 2070)},
         "education.entry_rate": entry, "education.ai_share": ai_share,
@@ -88,6 +110,8 @@ def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, compl
         "workforce.attrition": attrition, "migration.emigration.base_rate": base_rate,
         "migration.emigration.elasticity": elasticity, "migration.returns.base_rate": return_rate,
         "budget_lines.msit_digital_talent.krw_bn": budget,
+        # a constant demand that can lie far below or above the workforce: layoffs, latent pool
+        "market.demand": demand, "market.recall_rate": recall, "market.latent_decay": decay,
     })
     run = ts.simulate(s, ts.sample_inputs(s, 8, "mc", rng=start))
     check_identities(run)

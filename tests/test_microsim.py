@@ -78,7 +78,9 @@ def test_people_are_conserved_in_every_draw_and_year(quick):
     parts = sum(run[f"ai_workforce_{q}"] for q in ("bachelor", "master", "phd"))
     np.testing.assert_array_equal(parts, run["ai_workforce"])
     regions = sum(run[f"emigration_{r}"] for r in ("us", "china", "other_asia", "europe"))
-    np.testing.assert_allclose(regions, run["emigration"])
+    np.testing.assert_allclose(regions, run["emigration_korean"])
+    np.testing.assert_allclose(run["emigration_korean"] + run["emigration_foreign_born"], run["emigration"])
+    assert np.all(run["ai_workforce"] <= run["jobs"])  # the hiring round's bound
     np.testing.assert_allclose(run["shortage"], run["demand"] - run["ai_workforce"])
     # counts of agents: multiples of the scale
     for name in ("ai_workforce", "grads_bachelor", "emigration", "enrolled_master"):
@@ -192,3 +194,24 @@ def test_distributions_and_cohort_tracking_are_tidy_and_consistent(small, quick,
 def test_bad_arguments_say_what_was_wrong(small, kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         simulate_microsim(small, ts.sample_inputs(small, 1, rng=1), **kwargs)
+
+
+def test_the_hiring_round_bounds_the_workforce_and_agrees_when_jobs_bind(tmp_path):
+    # +KRW 10 tn a year of reskilling from 2026: from 2028 the jobs bind in every draw and the
+    # unhired wait in the latent pool. The microsim hires up to floor(jobs / K) agents, so it
+    # may hold up to one agent (K people) fewer than the cohort engine.
+    from pathlib import Path
+
+    data = Path(__file__).parent / "data" / "reskilling_10tn.yaml"
+    s = ts.load_scenario(write_scenario(tmp_path, "bind", {"horizon": {"start": 2024, "end": 2030}}, extends=data))
+    draws = ts.sample_inputs(s, 6, "lhs", rng=5)
+    k = 50
+    micro = simulate_microsim(s, draws, scale=k, rng=3)
+    check_identities(micro.run)
+    assert np.all(micro.run["ai_workforce"] <= micro.run["jobs"])
+    table = agreement(ts.simulate(s, draws), micro.run, ("ai_workforce", "latent_ai_qualified", "inflow_reskilled"))
+    allowed = 3 * table.se + k + TOLERANCE * table.cohort_mean.abs()
+    bad = table[table.difference.abs() > allowed]
+    assert bad.empty, "\n" + bad.round(2).to_string()
+    late = table[(table.metric == "latent_ai_qualified") & (table.year == 2030)]
+    assert float(late.cohort_mean.iloc[0]) > 10_000  # the bound binds

@@ -64,17 +64,23 @@ def test_immigration_responds_to_korean_pay_against_pay_at_home():
 
 
 def test_workforce_step_by_hand():
-    # one qualification, two bands; 1000 people in band 0, 500 in band 1
-    wf = Workforce(np.asfortranarray([[[1000.0, 500.0]]]), np.array([[200.0]]), 0.06 * ONE, 0 * ONE)
-    flows = wf.step(hazard=0.02 * ONE, multiplier=np.array([[1.0, 0.5]]), attrition=0.04 * ONE,
-                    return_rate=0.1 * ONE, arrivals=np.asfortranarray([[[30.0, 0.0]]]), returnee_band=1)
-    # emigration 20 + 5; attrition 40 + 20; stay 940, 475; ageing 188, 95 (the latter retires)
+    # one qualification, two bands, jobs to spare (the vacancy rule in tests/test_labour_market.py);
+    # 1000 people in band 0, 500 in band 1; no foreign-born workers, one region abroad
+    F = np.asfortranarray
+    wf = Workforce(F([[[1000.0, 500.0]]]), F([[[0.0, 0.0]]]), F([[[200.0, 0.0]]]), F([[200.0]]),
+                   F([[[0.0, 0.0]]]), 0.06 * ONE, 0 * ONE)
+    flows = wf.step(hazard=0.02 * ONE, multiplier=F([[[1.0, 0.5]], [[1.0, 0.5]]]), attrition=0.04 * ONE,
+                    split=F([[1.0]]), return_rate=F([[0.1]]), domestic=F([[[30.0, 0.0]]]),
+                    foreign=F([[[0.0, 0.0]]]), jobs=1e9 * ONE, recall_rate=0.2 * ONE, decay=0.1 * ONE)
+    # emigration 20 + 5; attrition 40 + 20; stay 940, 475; ageing 188, 95 (the latter retires);
+    # the returnees (20) keep their band (0) and the emigrants join the diaspora's bands
     assert flows["emigration_q"][0, 0] == pytest.approx(25)
     assert flows["attrition"][0] == pytest.approx(60)
     assert flows["retirement"][0] == pytest.approx(95)
-    assert flows["returning_q"][0, 0] == pytest.approx(20)
-    np.testing.assert_allclose(wf.stock[0, 0], [940 - 188 + 30, 475 - 95 + 188 + 20])
-    assert wf.diaspora[0, 0] == pytest.approx(200 + 25 - 20)
+    assert flows["returning_region"][0, 0] == pytest.approx(20)
+    assert flows["fill"][0] == 1.0
+    np.testing.assert_allclose(wf.stock[0, 0], [940 - 188 + 30 + 20, 475 - 95 + 188])
+    np.testing.assert_allclose(wf.diaspora[0, 0], [180 * 0.8 + 20, 180 * 0.2 + 5])
 
 
 TOY = {

@@ -17,7 +17,7 @@ from ..arrays import columns, rowsum
 from ..results import Run
 from ..sampling import Draws
 from ..scenario.inputs import is_path
-from ..scenario.schema import LEVERS, SPINUP_YEARS, Scenario
+from ..scenario.schema import LEVERS, REGIONS, SPINUP_YEARS, Scenario
 from .education import Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .levers import pool_draw
@@ -174,7 +174,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         to_phd = to_phd + switchers
 
         if i == SPINUP_YEARS - 1:  # end of the year before the horizon
-            rec.initial.update(stock_snapshot(ug, master, phd, wf))
+            rec.initial.update(stock_snapshot(ug, master, phd, wf, labour.regions))
         if not live:
             continue
 
@@ -211,11 +211,13 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 **{f"budget_{lever}": x.spend[lever][i] for lever in LEVERS},
                 **{f"units_{lever}": x.units[lever][i] for lever in LEVERS},
                 fellowship_pool=pool, fellowship_switchers=switchers, **reskilling_metrics(labour, i))
-        rec.put(i, **labour_year(labour, wf, i, to_ai))
+        to_ai_foreign = columns(np.zeros(n), m["grads_international"] * x.stay[i],
+                                d["grads_international"] * x.stay[i])
+        rec.put(i, **labour_year(labour, wf, i, to_ai, to_ai_foreign))
     return rec.metrics(), rec.initial
 
 
-def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforce) -> dict:
+def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforce, regions=REGIONS) -> dict:
     return {
         "students_bachelor": ug.total,
         "enrolled_master": master.pipeline.total,
@@ -224,6 +226,8 @@ def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforc
         "waitlist_phd": phd.waitlist,
         "ai_workforce": wf.total,
         "diaspora": rowsum(wf.diaspora),
+        "latent_ai_qualified": rowsum(wf.latent),
+        **{f"diaspora_{r}": wf.regions[:, j].copy() for j, r in enumerate(regions)},
     }
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import rowsum, weighted
+from ..arrays import rowsum
 from ..scenario.schema import QUALIFICATIONS
 from . import levers
 from .params import LabourParams
-from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazard
+from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazards
 
 
 def take(base: np.ndarray, take_up, ceiling: np.ndarray) -> np.ndarray:
@@ -25,8 +25,10 @@ def market_share(ai_job, not_studying):
 
 def premium_step(lab: LabourParams, premium: np.ndarray, shortage_rate: np.ndarray) -> np.ndarray:
     """This year's domestic AI pay premium: it moves ``adjustment_speed`` of the way towards
-    ``max(premium0 + sensitivity x (shortage rate - reference), 0)``."""
-    target = np.maximum(lab.premium0 + lab.sensitivity * (shortage_rate - lab.shortage_ref), 0.0)
+    ``max(p_ref + sensitivity x (shortage rate - s_ref), floor)``, with the fixed reference
+    premium and shortage rate of ``reference:``; it falls when jobs go unfilled less often
+    than in the calibration year (no clamp at zero, a floor at ``market.premium_floor``)."""
+    target = np.maximum(lab.premium0 + lab.sensitivity * (shortage_rate - lab.shortage_ref), lab.floor)
     return premium + lab.speed * (target - premium)
 
 
@@ -42,75 +44,120 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
     the year and the diaspora (all (n,)); shared by the cohort and microsimulation engines.
 
     Returns ``emigration`` (hazard at multiplier 1, (n,)), ``by_region`` ((n, R), summing to
-    it), ``return`` (diaspora return hazard incl. incentives), ``immigrants`` (arrivals,
-    people) and ``covered`` (share of workers on retention pay).
+    it), ``return`` (return hazard of each region's diaspora incl. incentives, (n, R)),
+    ``immigrants`` (arrivals, people), ``attrition`` (the year's attrition rate incl. the
+    retention effect) and ``covered`` (share of workers on retention pay).
 
-    Retention pay: a covered share of workers earns (1 + raise); their hazard uses the lower
-    pay ratio, the others' does not; returns and immigration see the average raise. Return
-    incentives add returnees, never more than ``returns.max_rate`` of the diaspora.
+    Pay ratios are read against the fixed reference ratios (``reference.pay_ratio``), so a
+    foreign pay level acts from the first year. Retention pay: a covered share of workers earns
+    (1 + raise); their emigration hazard uses the lower pay ratio and their attrition is
+    multiplied by (1 + raise) ** -attrition_pay_elasticity; returns and immigration see the
+    average raise. Return incentives add candidate returnees, never more than
+    ``returns.max_rate`` of a region's diaspora.
     """
     n = premium.shape[0]
     covered = np.minimum(lab.retained[i] / np.maximum(start_total, 1.0), 1.0)
     ratio = pay_ratio(lab.foreign[i], premium, lab.premium0, np.zeros(n))
     h, h_region = emigration_hazard(ratio, lab.ratio0, lab.shares, *lab.emig)
+    attrition = lab.attrition[i]
     if np.any(covered > 0):
         kept = pay_ratio(lab.foreign[i], premium, lab.premium0, lab.raise_)
         h_kept, h_region_kept = emigration_hazard(kept, lab.ratio0, lab.shares, *lab.emig)
         h = covered * h_kept + (1 - covered) * h
         h_region = covered[:, None] * h_region_kept + (1 - covered[:, None]) * h_region
+        attrition = attrition * (1 - covered + covered * (1 + lab.raise_) ** -lab.att_elasticity)
     retention = covered * lab.raise_
-    mean_ratio = weighted(pay_ratio(lab.foreign[i], premium, lab.premium0, retention), lab.shares)
-    r = return_hazard(mean_ratio, lab.mean_ratio0, *lab.ret)
-    r = np.minimum(r + lab.return_incentives[i] / np.maximum(diaspora, 1.0), lab.ret[1])
+    mean_ratio = pay_ratio(lab.foreign[i], premium, lab.premium0, retention) if np.any(covered > 0) else ratio
+    r = return_hazards(mean_ratio, lab.ratio0, *lab.ret)
+    r = np.minimum(r + (lab.return_incentives[i] / np.maximum(diaspora, 1.0))[:, None], lab.ret[1][:, None])
     # A ** elasticity: Korea's AI pay against pay at home; talent visas recruit from a finite pool
     attract = immigrants(1.0, lab.imm_elasticity, premium, lab.premium0, retention, lab.home[i], lab.home0)
     recruits, visa_pool = levers.visa_recruits(lab.visas[i], lab.visa_pool, attract)
     arrivals = lab.imm_base[i] * attract + recruits
-    return {"emigration": h, "by_region": h_region, "return": r, "immigrants": arrivals, "covered": covered,
-            "visa_recruits": recruits, "visa_pool": visa_pool}
+    return {"emigration": h, "by_region": h_region, "return": r, "immigrants": arrivals,
+            "attrition": attrition, "covered": covered, "visa_recruits": recruits, "visa_pool": visa_pool}
 
-def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray) -> dict[str, np.ndarray]:
-    """One horizon year of the workforce; ``to_ai`` (n, Q) graduates taking AI jobs."""
-    start_total = wf.total
-    rates = migration_rates(lab, i, wf.premium, start_total, rowsum(wf.diaspora))
+
+def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
+                to_ai_foreign: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """One horizon year of the labour market; ``to_ai`` (n, Q) graduates seeking Korean AI
+    jobs, of whom ``to_ai_foreign`` (n, Q) are international graduates (foreign-born).
+
+    Candidates (graduates, reskilled, immigrants, returnees, recalls from the latent pool)
+    are hired up to the vacancies (:meth:`~.workforce.Workforce.step`)."""
+    start = wf.totals()
+    start_total = start["korean"] + start["foreign"]
+    rates = migration_rates(lab, i, wf.premium, start_total, rowsum(start["region"]))
     h, h_region, r, arrivals_imm, covered = (
         rates["emigration"], rates["by_region"], rates["return"], rates["immigrants"], rates["covered"])
     trainees = lab.reskilled[i]
-    arrivals = np.zeros_like(wf.stock)
+    if to_ai_foreign is None:
+        to_ai_foreign = np.zeros_like(to_ai)
+    shape = (to_ai.shape[0], *lab.mult_qa.shape)
+    domestic = np.zeros(shape, order="F")
+    foreign = np.zeros(shape, order="F")
     for q, name in enumerate(QUALIFICATIONS):
-        arrivals[:, q, lab.entry[name]] += to_ai[:, q]
-    arrivals[:, :, lab.entry["reskilled"]] += trainees[:, None] * lab.reskilled_mix[None, :]
-    arrivals[:, :, lab.entry["immigrant"]] += arrivals_imm[:, None] * lab.mix[None, :]
-    flows = wf.step(
-        hazard=h,
-        multiplier=lab.mult_qa,
-        attrition=lab.attrition[i],
-        return_rate=r,
-        arrivals=arrivals,
-        returnee_band=lab.entry["returnee"],
-    )
+        domestic[:, q, lab.entry[name]] += to_ai[:, q] - to_ai_foreign[:, q]
+        foreign[:, q, lab.entry[name]] += to_ai_foreign[:, q]
+    domestic[:, :, lab.entry["reskilled"]] += trainees[:, None] * lab.reskilled_mix[None, :]
+    foreign[:, :, lab.entry["immigrant"]] += arrivals_imm[:, None] * lab.mix[None, :]
+    grads_total, foreign_grads = rowsum(to_ai), rowsum(to_ai_foreign)
     demand = lab.demand[i]
-    supply = wf.total
+    jobs = demand * (1.0 + lab.friction)
+    split = h_region / np.maximum(h, 1e-300)[:, None]
+    flows = wf.step(
+        hazard=h, multiplier=lab.mult_oqa, attrition=rates["attrition"], split=split, return_rate=r,
+        domestic=domestic, foreign=foreign, jobs=jobs, recall_rate=lab.recall, decay=lab.decay,
+        domestic_total=grads_total - foreign_grads + trainees, foreign_total=foreign_grads + arrivals_imm,
+    )
+    end = wf.totals()
+    by_q = flows["by_q"]
+    supply = end["korean"] + end["foreign"]
     shortage = demand - supply
     wf.shortage_rate = shortage / np.maximum(demand, 1.0)
-    by_q = rowsum(wf.stock, 2)
-    emigration = rowsum(flows["emigration_q"])
-    by_region = emigration[:, None] * h_region / np.maximum(h, 1e-300)[:, None]
+    fill = flows["fill"]
+    em_k = flows["emigration_korean"]
+    em_f = flows["emigration_foreign_born"]
+    emigration = em_k + em_f
+    by_region = em_k[:, None] * split
+    returning = flows["returning_region"]
+    returnees = rowsum(returning)
+    immigrants_hired = arrivals_imm * fill
+    diaspora_r = end["region"]
+    diaspora = rowsum(diaspora_r)
+    retire_abroad = flows["diaspora_retirement_region"]
     return {
         "ai_workforce": supply,
         "ai_workforce_bachelor": by_q[:, 0],
         "ai_workforce_master": by_q[:, 1],
         "ai_workforce_phd": by_q[:, 2],
-        "inflow_graduates": rowsum(to_ai),
-        "inflow_reskilled": trainees,
-        "inflow_immigrants": arrivals_imm,
-        "inflow_returnees": rowsum(flows["returning_q"]),
+        "ai_workforce_foreign_born": end["foreign"],
+        "jobs": jobs,
+        "vacancies": flows["vacancies"],
+        "candidates": flows["candidates"],
+        "hires": flows["hired_domestic"] + flows["hired_foreign"] + returnees + flows["recalled"],
+        "inflow_graduates": grads_total * fill,
+        "inflow_reskilled": trainees * fill,
+        "inflow_immigrants": immigrants_hired,
+        "inflow_returnees": returnees,
+        "inflow_recalled": flows["recalled"],
+        "layoffs": flows["layoffs"],
+        "latent_ai_qualified": end["latent"],
+        "latent_entries": flows["latent_entries"],
+        "latent_exits": flows["latent_exits"],
         "emigration": emigration,
+        "emigration_korean": em_k,
+        "emigration_foreign_born": em_f,
         **{f"emigration_{name}": by_region[:, j] for j, name in enumerate(lab.regions)},
         "emigration_rate": emigration / np.maximum(start_total, 1e-300),
+        "net_migration": immigrants_hired + returnees - emigration,
         "retirement": flows["retirement"],
         "attrition": flows["attrition"],
-        "diaspora": rowsum(wf.diaspora),
+        "diaspora": diaspora,
+        **{f"diaspora_{name}": diaspora_r[:, j] for j, name in enumerate(lab.regions)},
+        **{f"returnees_{name}": returning[:, j] for j, name in enumerate(lab.regions)},
+        "diaspora_retirement": rowsum(retire_abroad),
+        **{f"diaspora_retirement_{name}": retire_abroad[:, j] for j, name in enumerate(lab.regions)},
         "demand": demand,
         "shortage": shortage,
         "shortage_probability": (shortage > 0).astype(float),

@@ -17,8 +17,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..arrays import columns, weighted
-from ..scenario.inputs import central, evaluate, is_path, quantity_range
-from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, SPINUP_YEARS, Scenario
+from ..scenario.inputs import evaluate, is_path, quantity_range
+from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, levers
 from .education import Programme, dropout_hazard, finish_schedule
 from .workforce import Workforce
@@ -252,37 +252,38 @@ def international_stay(p: Params) -> np.ndarray:
     return p.t("graduate_school.international_stay_rate") * p.t("graduate_school.international_ai_job")
 
 
-def central_shortage_rate(scenario: Scenario) -> float:
-    """Shortage rate at the end of the year before the horizon with every input at its median.
-
-    The premium target and graduates' take-up respond to the shortage rate relative to this
-    reference (as emigration responds to pay relative to the central pay ratios), so the initial
-    premium is the one in force at today's central shortage, and a draw starting with a larger
-    shortage sees pay and take-up rise.
-    """
-    from ..scenario.inputs import iter_dists, median
-
-    samples = {name: np.array([median(dist)]) for name, dist in iter_dists(scenario)}
-    p = Params(scenario, samples, 1, np.asarray(scenario.sim_years))
-    spend = budgets(scenario, p)
-    units = lever_units(scenario, p, spend)
-    i = SPINUP_YEARS - 1
-    demand = p.q("market.demand")[0, i] + units["rd_compute"][0, i]
-    total = p.s("workforce.initial.total")[0]
-    return float((demand - total) / max(demand, 1.0))
-
-
 def initial_workforce(scenario: Scenario, p: Params) -> Workforce:
+    """End-of-year stocks of the year before the horizon: workforce (n, Q, B), Korean-born and
+    foreign-born (``foreign_born_share``); diaspora (n, R, Q, B) by ``diaspora_regions`` (default: the
+    emigration shares) and ``diaspora_age_weights`` (default: ``age_weights``); latent (n, Q, B)
+    with the workforce's profile. Every stock has the workforce's qualification mix."""
     init = scenario.workforce.initial
     total = p.s("workforce.initial.total")
     m, d = p.s("workforce.initial.master_share"), p.s("workforce.initial.phd_share")
     quals = columns(1 - m - d, m, d)  # (n, Q)
-    weights = np.array([init.age_weights.get(b, 0.0) for b in AGE_BANDS])
-    weights = weights / weights.sum()
-    stock = np.asfortranarray(total[:, None, None] * quals[:, :, None] * weights[None, None, :])
-    diaspora = np.asfortranarray(p.s("workforce.initial.diaspora")[:, None] * quals)
+
+    def profile(weights: dict[int, float]) -> np.ndarray:
+        w = np.array([weights.get(b, 0.0) for b in AGE_BANDS])
+        return w / w.sum()
+
+    ages = profile(init.age_weights)
+    qa = quals[:, :, None] * ages[None, None, :]  # (n, Q, B), adds up to 1 per draw
+    fb = p.s("workforce.initial.foreign_born_share")
+    stock = np.asfortranarray((total * (1 - fb))[:, None, None] * qa)
+    foreign = np.asfortranarray((total * fb)[:, None, None] * qa)
+    regions = [r for r in REGIONS if r in scenario.migration.emigration.regions]
+    shares = init.diaspora_regions or {r: scenario.migration.emigration.regions[r].share for r in regions}
+    split = np.array([shares.get(r, 0.0) for r in regions])
+    d_ages = profile(init.diaspora_age_weights or init.age_weights)
+    d_qa = quals[:, :, None] * d_ages[None, None, :]
+    abroad = p.s("workforce.initial.diaspora")
+    diaspora = np.asfortranarray(abroad[:, None, None] * d_qa)
+    regions_ = np.asfortranarray(abroad[:, None] * split[None, :])
+    latent = np.asfortranarray(p.s("workforce.initial.latent")[:, None, None] * qa)
     premium = p.s("market.initial_premium")
-    return Workforce(stock, diaspora, premium.copy(), np.zeros(p.n))  # shortage rate set by caller
+    # the shortage rate is set by the caller
+    return Workforce(stock, foreign, diaspora, regions_, latent, premium.copy(), np.zeros(p.n))
+
 
 class LabourParams:
     """Labour-market and migration inputs of one chunk (year-major); the yearly step that reads
@@ -290,9 +291,16 @@ class LabourParams:
 
     def __init__(self, scenario: Scenario, p: Params, units: dict[str, np.ndarray]):
         wfs, mig = scenario.workforce, scenario.migration
-        i0 = SPINUP_YEARS
-        self.premium0 = p.s("market.initial_premium")
-        self.shortage_ref = central_shortage_rate(scenario)
+        ref = scenario.reference
+        # every response is anchored to the fixed calibration-year values of `reference:`
+        self.premium0 = np.full(p.n, ref.domestic_premium)
+        self.premium_start = p.s("market.initial_premium")
+        self.shortage_ref = ref.shortage_rate
+        self.floor = scenario.market.premium_floor
+        self.friction = p.s("market.friction")
+        self.recall = p.s("market.recall_rate")
+        self.decay = p.s("market.latent_decay")
+        self.att_elasticity = p.s("workforce.attrition_pay_elasticity")
         self.speed = p.s("market.adjustment_speed")
         self.sensitivity = p.s("market.shortage_sensitivity")
         self.take_up_response = p.s("workforce.take_up_response")
@@ -304,20 +312,14 @@ class LabourParams:
         )  # (n, Y, R)
         # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
         self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
-        # responses are calibrated at the central (median) pay ratios of the first horizon year,
-        # so a draw with a higher sampled pay ratio has a higher emigration hazard
-        year0 = p.years[i0 : i0 + 1]
-        self.ratio0 = np.array([
-            central(e.regions[r].pay_ratio, f"migration.emigration.regions.{r}.pay_ratio", year0)[0]
-            for r in self.regions
-        ])[None, :]
+        self.ratio0 = np.array([ref.pay_ratio[r] for r in self.regions])[None, :]
         self.mean_ratio0 = weighted(self.ratio0, self.shares)
         self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.imm_elasticity = p.s("migration.immigration.elasticity")
         self.imm_base = p.t("migration.immigration.base_inflow")
         self.home = p.t("migration.immigration.home_premium")
-        self.home0 = central(mig.immigration.home_premium, "migration.immigration.home_premium", year0)[0]
+        self.home0 = ref.home_premium
         self.attrition = p.t("workforce.attrition")
         # R&D/compute money adds AI labour demand (units x effect, people)
         self.demand = p.t("market.demand") + rows(units["rd_compute"])
@@ -337,6 +339,7 @@ class LabourParams:
         age = np.array([e.age_multiplier.get(b, 1.0) for b in AGE_BANDS])
         qual = np.array([e.qualification_multiplier.get(q, 1.0) for q in QUALIFICATIONS])
         self.mult_qa = qual[:, None] * age[None, :]
+        self.mult_oqa = np.stack([self.mult_qa, self.mult_qa * mig.immigration.leaving_multiplier])
         band = {b: j for j, b in enumerate(AGE_BANDS)}
         self.entry = {k: band[v] for k, v in wfs.entry_band.items()}
         mix = mig.immigration.qualification_mix

@@ -7,7 +7,7 @@ Shapes: workforce stock (n, Q, B) with Q = (bachelor, master, phd) and B five-ye
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import expit, logit
@@ -46,7 +46,7 @@ def emigration_hazard(
     Returns (h (n,), h_by_region (n, R)) where h_by_region already carries the shares.
     """
     x = logit(base_rate / max_rate)[:, None] + elasticity[:, None] * np.log(ratio / ratio0)
-    by_region = shares[None, :] * max_rate[:, None] * expit(x)
+    by_region = np.asfortranarray(shares[None, :] * max_rate[:, None] * expit(x))
     return rowsum(by_region), by_region
 
 
@@ -82,16 +82,64 @@ def immigrants(
     return base_inflow * attract**elasticity
 
 
+def return_hazards(
+    ratio: np.ndarray,
+    ratio_ref: np.ndarray,
+    base_rate: np.ndarray,
+    max_rate: np.ndarray,
+    elasticity: np.ndarray,
+) -> np.ndarray:
+    """Return hazard of each region's diaspora, (n, R):
+    r_r = max_rate * expit(logit(base_rate / max_rate) - elasticity * ln(P_r / P_r,ref))."""
+    x = logit(base_rate / max_rate)[:, None] - elasticity[:, None] * np.log(ratio / ratio_ref)
+    return max_rate[:, None] * expit(x)
+
+
+def age_in_place(stay: np.ndarray) -> np.ndarray:
+    """:func:`age_one_year` in place on ``stay``; returns the retiring (n, ...) array."""
+    moving = stay / BAND_YEARS
+    stay -= moving
+    stay[..., 1:] += moving[..., :-1]
+    return moving[..., -1]
+
+
+def age_one_year(stay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ageing over the last axis (age bands): 1/5 of each band moves into the next; the last
+    band's movers leave (retirement at 65). Returns (aged, retiring)."""
+    moving = stay / BAND_YEARS
+    aged = stay - moving
+    aged[..., 1:] += moving[..., :-1]
+    return aged, moving[..., -1]
+
+
 @dataclass
 class Workforce:
-    stock: np.ndarray  # (n, Q, B) people, Fortran order (draw axis contiguous)
-    diaspora: np.ndarray  # (n, Q) Korean AI workers abroad
+    """The workforce-side stocks of one chunk of draws.
+
+    Every array is Fortran-ordered (the draw axis contiguous); R = regions abroad,
+    Q = qualifications, B = age bands. The diaspora is held as its qualification x age profile
+    (n, Q, B) and its regional totals (n, R): the regions share the profile."""
+
+    stock: np.ndarray  # (n, Q, B) Korean-born AI workers in Korea
+    foreign: np.ndarray  # (n, Q, B) foreign-born AI workers in Korea
+    diaspora: np.ndarray  # (n, Q, B) Korean AI workers abroad, all regions
+    regions: np.ndarray  # (n, R) Korean AI workers abroad by region (adding up to the diaspora)
+    latent: np.ndarray  # (n, Q, B) AI-qualified people in other work in Korea
     premium: np.ndarray  # (n,) domestic AI pay premium, fraction
     shortage_rate: np.ndarray  # (n,) shortage / demand in the previous year
+    #: totals of the stocks as the last step left them (the next step starts from them)
+    sums: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def total(self) -> np.ndarray:
-        return rowsum(self.stock)
+        return rowsum(self.stock) + rowsum(self.foreign)
+
+    def totals(self) -> dict[str, np.ndarray]:
+        """Korean-born and foreign-born workers, diaspora by region (n, R), latent pool."""
+        if self.sums is None:
+            self.sums = {"korean": rowsum(self.stock), "foreign": rowsum(self.foreign),
+                         "region": self.regions, "latent": rowsum(self.latent)}
+        return self.sums
 
     def step(
         self,
@@ -99,43 +147,153 @@ class Workforce:
         hazard: np.ndarray,
         multiplier: np.ndarray,
         attrition: np.ndarray,
+        split: np.ndarray,
         return_rate: np.ndarray,
-        arrivals: np.ndarray,
-        returnee_band: int,
+        domestic: np.ndarray,
+        foreign: np.ndarray,
+        jobs: np.ndarray,
+        recall_rate: np.ndarray,
+        decay: np.ndarray,
+        domestic_total: np.ndarray | None = None,
+        foreign_total: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """Advance one year; returns this year's flows.
+        """Advance one year; returns this year's flows (docs/model.md, "The labour market").
 
         Parameters
         ----------
         hazard : (n,) emigration hazard at multiplier 1
-        multiplier : (Q, B) hazard multiplier by qualification and age band
+        multiplier : (2, Q, B) hazard multiplier of Korean-born (0) and foreign-born (1) workers
+            by qualification and age band
         attrition : (n,) yearly share leaving AI work for other work in Korea
-        return_rate : (n,) share of the diaspora returning this year
-        arrivals : (n, Q, B) graduates, reskilled workers and immigrants in their entry bands
-        returnee_band : index of the age band returnees join
+        split : (n, R) shares of Korean-born emigrants going to each region (adding up to 1)
+        return_rate : (n, R) share of each region's diaspora seeking to return this year
+        domestic : (n, Q, B) Korean candidates in their entry bands (graduates, reskilled)
+        foreign : (n, Q, B) foreign-born candidates (immigrants, international graduates)
+        jobs : (n,) AI jobs J = demand x (1 + friction)
+        recall_rate : (n,) share of the latent pool seeking an AI job this year
+        decay : (n,) share of the latent pool leaving it for good (skills fade)
+        domestic_total, foreign_total : (n,) sums of ``domestic`` and ``foreign`` if known
 
-        Outflows act on the start-of-year stock. Of those who stay, 1/5 of each band ages into
-        the next; ageing out of the last band (age 65) is retirement. Then arrivals and
-        returnees join. stock(t) = stock(t-1) + arrivals + returnees - emigration - attrition
-        - retirement; diaspora(t) = diaspora(t-1) + emigration - returnees.
+        1. Separations on the start-of-year stocks W: emigration W h m, attrition W a; of those
+           who stay 1/5 of each band ages into the next, the last band retires. Stock R.
+        2. Layoffs: if R > J, a share (R - J) / R of every cell is laid off: Korean-born into
+           the latent pool, foreign-born leave Korea. Vacancies V = max(J - R, 0).
+        3. Candidates C = domestic + foreign + returnees (diaspora x r) + recalls (latent x
+           recall_rate); hires = C x f with f = min(V / C, 1), pro rata across sources.
+        4. Unhired domestic candidates join the latent pool; unhired returnees stay abroad,
+           unhired recalls in the pool; unhired foreign candidates do not come.
+        5. Latent pool: decay, recalls hired and ageing (retirement) leave; diaspora: returnees
+           leave each region, the diaspora ages (retirement abroad, shared among the regions
+           in proportion to those staying), then the year's Korean-born emigrants join their
+           regions. The regions share one qualification x age profile (n, Q, B).
         """
+        n3 = (slice(None), None, None)
+        start = self.totals()
+        keep_rate = (1.0 - attrition)[n3]
+        # Korean-born: emigrants by cell (they join the diaspora); foreign-born: totals only
         w = self.stock
-        emig = (w * hazard[:, None, None]) * multiplier[None, :, :]
-        attr = w * attrition[:, None, None]
-        stay = w - emig - attr
-        moving = stay / BAND_YEARS
-        retire = moving[:, :, -1]
-        aged = stay - moving
-        aged[:, :, 1:] += moving[:, :, :-1]
-        returning = self.diaspora * return_rate[:, None]
+        hm = np.empty(w.shape, order="F")
+        np.multiply(hazard[n3], multiplier[0][None], out=hm)
+        emig = w * hm
+        aged = w * keep_rate
+        aged -= emig
+        retire = age_in_place(aged)
+        wf_ = self.foreign
+        np.multiply(hazard[n3], multiplier[1][None], out=hm)
+        emig_f = wf_ * hm
+        aged_f = wf_ * keep_rate
+        aged_f -= emig_f
+        retire_f = age_in_place(aged_f)
         emig_q = rowsum(emig, 2)
-        self.diaspora = self.diaspora + emig_q - returning
-        aged += arrivals
-        aged[:, :, returnee_band] += returning
-        self.stock = aged
+        em_k = rowsum(emig_q)
+        em_f = rowsum(emig_f)
+        attr = attrition * (start["korean"] + start["foreign"])
+        ret_k, ret_f = rowsum(retire), rowsum(retire_f)
+        # the stock after separations (algebraic: no pass over the cells)
+        after_k = start["korean"] - em_k - attrition * start["korean"] - ret_k
+        after_f = start["foreign"] - em_f - attrition * start["foreign"] - ret_f
+        after = after_k + after_f
+        laid_total = np.maximum(after - jobs, 0.0)
+        layoffs = laid_f = np.zeros_like(after)
+        keep = None
+        laid = None
+        if laid_total.any():  # layoffs when the stock after separations exceeds the jobs
+            keep = np.where(laid_total > 0, jobs / np.maximum(after, 1e-300), 1.0)
+            laid = aged * (1.0 - keep)[n3]
+            aged *= keep[n3]
+            aged_f *= keep[n3]
+            layoffs = after_k * (1.0 - keep)
+            laid_f = after_f * (1.0 - keep)
+        vacancies = np.maximum(jobs - after, 0.0)
+        # candidates and hires, pro rata
+        d = self.diaspora
+        cand_ret_r = start["region"] * return_rate
+        lat = self.latent
+        lat_total = start["latent"]
+        cand_dom = rowsum(domestic) if domestic_total is None else domestic_total
+        cand_for = rowsum(foreign) if foreign_total is None else foreign_total
+        cand_ret, cand_rec = rowsum(cand_ret_r), lat_total * recall_rate
+        candidates = cand_dom + cand_for + cand_ret + cand_rec
+        fill = np.minimum(vacancies / np.maximum(candidates, 1e-300), 1.0)
+        f3 = fill[n3]
+        returned = cand_ret_r * fill[:, None]  # (n, R) returnees hired from each region
+        abroad = rowsum(start["region"])
+        back_share = rowsum(returned) / np.maximum(abroad, 1e-300)  # of the whole diaspora
+        tmp = hm  # scratch (n, Q, B)
+        np.multiply(d, back_share[n3], out=tmp)
+        aged += tmp
+        np.multiply(domestic, f3, out=tmp)
+        aged += tmp
+        np.multiply(foreign, f3, out=tmp)
+        aged_f += tmp
+        # latent pool (nothing to do while it is empty and nobody enters it)
+        exits_total = np.zeros_like(after)
+        entries = cand_dom * (1.0 - fill)
+        if entries.any() or laid is not None or lat_total.any():
+            rec = recall_rate * fill
+            lat_aged = lat * (1.0 - decay - rec)[n3]
+            lat_retire = age_in_place(lat_aged)
+            lat_aged += domestic * (1.0 - fill)[n3]
+            if laid is not None:
+                lat_aged += laid
+            aged += lat * rec[n3]
+            self.latent = lat_aged
+            exits_total = lat_total * decay + rowsum(lat_retire)
+        self.stock, self.foreign = aged, aged_f
+        # diaspora: returnees leave, the rest ages (1/5 of each band moves up, the last band
+        # retires abroad), then the year's Korean-born emigrants join. The regions share the
+        # diaspora's qualification and age profile, so region r's retirement is its share of
+        # those staying abroad times the retirement rate of the whole.
+        d *= (1.0 - back_share)[n3]
+        d_retire = age_in_place(d)
+        retired = rowsum(d_retire)
+        staying = start["region"] - returned
+        stay_total = rowsum(staying)
+        retired_abroad = staying * (retired / np.maximum(stay_total, 1e-300))[:, None]
+        d += emig
+        self.diaspora = d
+        self.regions = staying - retired_abroad + em_k[:, None] * split
+        by_q_k, by_q_f = rowsum(aged, 2), rowsum(aged_f, 2)
+        region = self.regions
+        latent_total = lat_total + entries + layoffs - cand_rec * fill - exits_total
+        self.sums = {"korean": rowsum(by_q_k), "foreign": rowsum(by_q_f), "region": region,
+                     "latent": latent_total}
         return {
-            "emigration_q": emig_q,
-            "attrition": rowsum(attr),
-            "retirement": rowsum(retire),
-            "returning_q": returning,
+            "emigration_q": emig_q,  # Korean-born, by qualification
+            "emigration_korean": em_k,
+            "emigration_foreign_born": em_f + laid_f,
+            "attrition": attr,
+            "retirement": ret_k + ret_f,
+            "layoffs": layoffs,
+            "vacancies": vacancies,
+            "candidates": candidates,
+            "fill": fill,
+            "hired_domestic": cand_dom * fill,
+            "hired_foreign": cand_for * fill,
+            "returning_region": returned,
+            "recalled": cand_rec * fill,
+            "latent_entries": entries,
+            "latent_exits": exits_total,
+            "diaspora_retirement_region": retired_abroad,
+            "by_q": by_q_k + by_q_f,
         }

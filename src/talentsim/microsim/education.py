@@ -6,7 +6,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..scenario.schema import QUALIFICATIONS
-from .people import ABROAD, ADMIT, BACHELOR, ELSEWHERE, IN_AI, MARKET, MASTER, STUDY, STUDYING, TICKS, GraduateProgramme
+from .people import (
+    ABROAD,
+    ADMIT,
+    BACHELOR,
+    ELSEWHERE,
+    FOREIGN_GRADUATE,
+    GRADUATE,
+    MARKET,
+    MASTER,
+    STUDY,
+    STUDYING,
+    TICKS,
+    GraduateProgramme,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import GraduateProgramme
@@ -62,9 +75,7 @@ class EducationProcesses:
             yield from self.applicant(self.phd, entry)
             return
         if draw < p_ai and live:
-            self.f["inflow_graduates"][i] += 1
-            self.move(entry, STUDYING, IN_AI)
-            yield from self.career(BACHELOR, self.entry_band["bachelor"], entry)
+            yield from self.seek(GRADUATE, BACHELOR, self.entry_band["bachelor"], entry)
             return
         if p_ai <= draw < p_ai + x.dest["abroad"][i] and live:
             self.f["study_abroad"][i] += 1
@@ -101,10 +112,8 @@ class EducationProcesses:
             prog.c["unplaced_leavers"][i] += 1
             # gives up: joins the market like graduates of their degree who do not study further
             if i >= self.first_live and u() < prog.p_leaver_ai[i]:
-                self.f["inflow_graduates"][i] += 1
-                self.move(entry, STUDYING, IN_AI)
                 q = prog.leaver_qual
-                yield from self.career(q, self.entry_band[QUALIFICATIONS[q]], entry)
+                yield from self.seek(GRADUATE, q, self.entry_band[QUALIFICATIONS[q]], entry)
             else:
                 self.move(entry, STUDYING, ELSEWHERE)
             return
@@ -129,9 +138,7 @@ class EducationProcesses:
             yield from self.applicant(self.phd, entry)
             return
         if draw < p_ai and live:
-            self.f["inflow_graduates"][i] += 1
-            self.move(entry, STUDYING, IN_AI)
-            yield from self.career(prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], entry)
+            yield from self.seek(GRADUATE, prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], entry)
             return
         if p_ai <= draw < p_ai + d.abroad[i] and live:
             self.f["study_abroad"][i] += 1
@@ -145,8 +152,8 @@ class EducationProcesses:
         graduated, i = yield from self.study(prog, request, "grads_international")
         prog.intl_holding -= 1
         if graduated and i >= self.first_live and self.u() < self.x.stay[i]:
-            self.f["inflow_graduates"][i] += 1
-            yield from self.career(prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], -1)
+            yield from self.seek(FOREIGN_GRADUATE, prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], -1,
+                                 origin=1)
 
     def study(self, prog: GraduateProgramme, request, grads_key: str):
         """Hold a place until graduation or dropout; returns (graduated, year index)."""

@@ -33,6 +33,8 @@ RECORD = 9  # end-of-year stocks; the shortage rate that drives next year's mark
 STUDYING, IN_AI, ABROAD, ELSEWHERE = range(4)  # states of a tracked entrant
 BACHELOR, MASTER, PHD = range(3)
 INITIAL_STOCK = -2  # entry marker of the initial stocks (untracked, careers left-truncated)
+#: kinds of AI-job candidates in the yearly hiring round (microsim/labour.py)
+GRADUATE, RESKILLED, IMMIGRANT, FOREIGN_GRADUATE, RETURNEE, RECALL = range(6)
 NEW_APPLICANT = 1 << 30  # sort key of first-time applicants: after everyone already waiting
 
 class Seats(simpy.Resource):

@@ -66,6 +66,8 @@ def _draw_metrics(w: World) -> dict[str, np.ndarray]:
         out[name] = np.asarray(values[h], dtype=float) * k
     for r, name in enumerate(w.region_names):
         out[f"emigration_{name}"] = np.asarray(w.emig_region[r][h], dtype=float) * k
+        out[f"returnees_{name}"] = np.asarray(w.returns_r[r][h], dtype=float) * k
+        out[f"diaspora_retirement_{name}"] = np.asarray(w.dias_retire[r][h], dtype=float) * k
     waits, admitted = 0, 0
     for prog, label in ((w.master, "master"), (w.phd, "phd")):
         c = {key: np.asarray(v[h], dtype=float) for key, v in prog.c.items()}

@@ -42,7 +42,7 @@ from ..engine.workforce import BAND_YEARS
 from ..scenario.schema import AGE_BANDS, QUALIFICATIONS, SPINUP_YEARS
 from .education import EducationProcesses
 from .inputs import DrawInputs
-from .labour import LabourProcesses
+from .labour import LABOUR_FLOWS, LabourProcesses
 from .people import (
     ADMIT,
     BACHELOR,
@@ -72,29 +72,39 @@ class World(EducationProcesses, LabourProcesses):
         lab = inputs.labour
         self.entry_band = {name: lab.entry[name] for name in lab.entry}
         self.last_band = len(AGE_BANDS) - 1
-        self.mult = lab.mult_qa.tolist()  # (Q, B)
+        self.mult = lab.mult_oqa.tolist()  # (origin, Q, B)
         self.region_names = list(lab.regions)
         # state read by agents, refreshed by the market each year
         self.take_up = 1.0
         self.p_ai_b = [0.0] * n
-        self.p_emig = [[0.0] * len(AGE_BANDS) for _ in QUALIFICATIONS]
+        self.p_emig = [[[0.0] * len(AGE_BANDS) for _ in QUALIFICATIONS] for _ in range(2)]
         self.region_cum = [1.0] * len(self.region_names)
         self.attr = 0.0
         self.p_age = 1.0 / BAND_YEARS
-        self.rho = 0.0
-        self.premium = lab.premium0.copy()
+        self.rho = [0.0] * len(self.region_names)
+        self.recall = float(lab.recall[0])
+        self.decay = float(lab.decay[0])
+        self.jobs = (np.asarray(lab.demand)[:, 0] * (1.0 + float(lab.friction[0]))).tolist()
+        self.premium = lab.premium_start.copy()
         self.shortage_rate = inputs.shortage_start.copy()
         # live stocks (agents)
         self.n_ug = 0
-        self.work = [0, 0, 0]
-        self.dias = [0, 0, 0]
+        self.work = [0, 0, 0]  # AI workers by qualification (Korean-born + foreign-born)
+        self.n_foreign = 0
+        self.dias_r = [0] * len(self.region_names)
+        self.latent = 0
+        self.seekers: list[tuple] = []  # this year's AI-job candidates
+        self.active: dict[int, list] = {}  # register of AI workers' tokens (layoffs)
         # flows per simulated year (agents)
         self.f = {key: [0] * n for key in (
             "ai_track_entrants", "grads_bachelor", "dropouts_bachelor", "study_abroad",
             "inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees",
-            "emigration", "attrition", "retirement", "fellowship_pool", "fellowship_switchers")}
+            "emigration", "attrition", "retirement", *LABOUR_FLOWS, "fellowship_pool", "fellowship_switchers")}
         self.p_switch = [0.0] * n  # chance a market-bound graduate of year i switches to a PhD
         self.emig_region = [[0] * n for _ in self.region_names]
+        self.returns_r = [[0] * n for _ in self.region_names]
+        self.dias_retire = [[0] * n for _ in self.region_names]
+        self.vacancies = [0.0] * n
         self.series: dict[str, list[float]] = {}
         self.initial: dict[str, float] = {}
         # distributions and cohort tracking
@@ -211,6 +221,9 @@ class World(EducationProcesses, LabourProcesses):
             for j in range(n):
                 self.start(self.undergraduate(1 if j < serving else 0, entry))
             yield env.timeout(RECORD - MARKET)
+            if live:
+                self.hire(i)
+                yield env.timeout(0)  # candidates act on the round's decisions before the record
             self.record(i)
             if i == self.first_live - 1:
                 self.seed_stocks()
@@ -224,7 +237,9 @@ class World(EducationProcesses, LabourProcesses):
             "enrolled_master": self.master.seats.count * k, "enrolled_phd": self.phd.seats.count * k,
             "waitlist_master": self.master.c["waitlist"][self.first_live - 1] * k,
             "waitlist_phd": self.phd.c["waitlist"][self.first_live - 1] * k,
-            "ai_workforce": sum(self.work) * k, "diaspora": sum(self.dias) * k,
+            "ai_workforce": sum(self.work) * k, "diaspora": sum(self.dias_r) * k,
+            "latent_ai_qualified": self.latent * k,
+            **{f"diaspora_{r}": c * k for r, c in zip(self.region_names, self.dias_r)},
         }
 
     def record(self, i: int) -> None:
@@ -243,7 +258,14 @@ class World(EducationProcesses, LabourProcesses):
             "students_bachelor": self.n_ug * k,
             "ai_workforce": supply,
             **{f"ai_workforce_{q}": self.work[j] * k for j, q in enumerate(QUALIFICATIONS)},
-            "diaspora": sum(self.dias) * k,
+            "diaspora": sum(self.dias_r) * k,
+            **{f"diaspora_{r}": c * k for r, c in zip(self.region_names, self.dias_r)},
+            "latent_ai_qualified": self.latent * k,
+            "ai_workforce_foreign_born": self.n_foreign * k,
+            "jobs": self.jobs[i],
+            "vacancies": self.vacancies[i],
+            "net_migration": (self.f["inflow_immigrants"][i] + self.f["inflow_returnees"][i]
+                              - self.f["emigration"][i]) * k,
             "shortage": shortage,
             "shortage_probability": float(shortage > 0),
             "domestic_ai_premium": values["premium"],

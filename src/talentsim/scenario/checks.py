@@ -74,7 +74,7 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     e = s.migration.emigration
     worst = upper(e.max_rate) * max(e.age_multiplier.values(), default=1) * max(
         e.qualification_multiplier.values(), default=1
-    ) + upper(s.workforce.attrition)
+    ) * max(1.0, s.migration.immigration.leaving_multiplier) + upper(s.workforce.attrition)
     if worst > 0.8:
         problems.append(
             (
@@ -91,6 +91,10 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     r = s.migration.returns
     if quantity_range(r.base_rate)[1] >= quantity_range(r.max_rate)[0]:
         problems.append(("migration.returns.base_rate", "must be below max_rate", r.base_rate))
+    for region in e.regions:
+        if region not in s.reference.pay_ratio:
+            problems.append((f"reference.pay_ratio.{region}",
+                             "missing reference value (the calibration year's pay ratio of this region)", None))
     problems += _check_correlations(s)
     problems += _check_inputs_from(s)
     known = set(QUALIFICATIONS) | {"immigrant", "returnee", "reskilled"}

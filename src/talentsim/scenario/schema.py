@@ -143,14 +143,31 @@ class InitialWorkforce(Section):
     phd_share: ScalarRate
     age_weights: dict[int, float]  # band lower bound -> relative weight
     diaspora: ScalarCount
+    #: share of the diaspora by region (adds up to 1); default: the emigration shares
+    diaspora_regions: Optional[dict[str, float]] = None
+    #: age profile of the diaspora (band -> weight); default: ``age_weights``
+    diaspora_age_weights: Optional[dict[int, float]] = None
+    foreign_born_share: ScalarRate = 0.0  # share of the workforce born abroad (immigrants)
+    latent: ScalarCount = 0.0  # AI-qualified people in other work, waiting for an AI job
 
     @model_validator(mode="after")
     def _bands(self):
-        bad = sorted(set(self.age_weights) - set(AGE_BANDS))
-        if bad:
-            raise ValueError(f"age_weights keys must be among {list(AGE_BANDS)} (got {bad})")
-        if any(w < 0 for w in self.age_weights.values()) or sum(self.age_weights.values()) <= 0:
-            raise ValueError("age_weights must be >= 0 and not all zero")
+        for name in ("age_weights", "diaspora_age_weights"):
+            weights = getattr(self, name)
+            if weights is None:
+                continue
+            bad = sorted(set(weights) - set(AGE_BANDS))
+            if bad:
+                raise ValueError(f"{name} keys must be among {list(AGE_BANDS)} (got {bad})")
+            if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+                raise ValueError(f"{name} must be >= 0 and not all zero")
+        if self.diaspora_regions is not None:
+            bad = sorted(set(self.diaspora_regions) - set(REGIONS))
+            if bad:
+                raise ValueError(f"diaspora_regions keys must be among {list(REGIONS)} (got {bad})")
+            total = sum(self.diaspora_regions.values())
+            if min(self.diaspora_regions.values(), default=0) < 0 or abs(total - 1) > 1e-6:
+                raise ValueError(f"diaspora_regions shares must be >= 0 and add up to 1 (got {total:g})")
         return self
 
 
@@ -164,6 +181,8 @@ class Workforce(Section):
     attrition: Rate  # yearly share leaving AI work for non-AI work in Korea
     entry_band: dict[str, int]  # qualification / source -> age band of entry
     take_up_response: ScalarCount  # graduates' AI-job take-up multiplier per unit shortage rate
+    #: attrition of workers on retention pay is multiplied by (1 + raise) ** -attrition_pay_elasticity
+    attrition_pay_elasticity: ScalarCount = 0.0
     reskilled_mix: dict[str, float] = {"bachelor": 1.0}  # highest degree of reskilled workers
 
 
@@ -207,13 +226,43 @@ class Immigration(Section):
     elasticity: ScalarCount
     home_premium: Rate  # AI-skill pay premium in origin countries
     qualification_mix: dict[str, float]
+    #: foreign-born AI workers leave Korea at the emigration hazard times this
+    leaving_multiplier: float = Field(default=1.0, ge=0, le=5)
 
 
 class Market(Section):
+    """AI jobs J = demand x (1 + friction) bound the workforce: hires fill vacancies
+    max(J - stock after separations, 0); qualified candidates left over wait in the latent pool."""
+
     demand: Count  # AI labour demand, people
-    initial_premium: ScalarCount  # domestic AI-skill wage premium in the year before start
+    initial_premium: Annotated[Scalar, Bounds(-0.9)]  # domestic AI-skill wage premium in the year before start
     adjustment_speed: ScalarRate  # share of the gap to the target premium closed each year
     shortage_sensitivity: ScalarCount  # target premium rise per unit shortage rate
+    friction: ScalarRate  # frictional margin: AI jobs held open or between holders, per job demanded
+    premium_floor: float = Field(default=-0.10, ge=-0.9, le=0)  # lowest target premium
+    recall_rate: ScalarRate = 0.0  # share of the latent pool applying for AI jobs each year
+    latent_decay: ScalarRate = 0.0  # share of the latent pool whose AI skills fade each year
+
+
+class Reference(Section):
+    """Fixed calibration-year values every response is anchored to (never the scenario's own
+    medians): a scenario that raises a pay level therefore changes the responses."""
+
+    year: int = Field(ge=2003, le=2070)  # calibration year
+    pay_ratio: dict[str, float]  # region -> foreign / Korean AI pay observed in the year
+    home_premium: float = Field(ge=0, le=2)  # AI-skill pay premium in immigrants' home countries
+    domestic_premium: float = Field(ge=-0.9, le=2)  # domestic AI-skill premium observed in the year
+    shortage_rate: float = Field(ge=-1, le=1)  # shortage / demand at which the premium is domestic_premium
+
+    @model_validator(mode="after")
+    def _regions(self):
+        bad = sorted(set(self.pay_ratio) - set(REGIONS))
+        if bad:
+            raise ValueError(f"pay_ratio keys must be among {list(REGIONS)} (got {bad})")
+        low = {k: v for k, v in self.pay_ratio.items() if not v > 0}
+        if low:
+            raise ValueError(f"pay_ratio values must be > 0 (got {low})")
+        return self
 
 
 class Migration(Section):
@@ -382,6 +431,7 @@ class Scenario(Section):
     workforce: Workforce
     market: Market
     migration: Migration
+    reference: Reference
     budget_lines: dict[str, BudgetLine] = {}
     levers: Levers = Levers()
     price_basis: PriceBasis = PriceBasis()
