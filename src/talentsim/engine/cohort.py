@@ -205,6 +205,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
                 stock_ai_graduate_schools=master.enrolled(AI_SCHOOL) + phd.enrolled(AI_SCHOOL),
                 intake_ai_graduate_schools=m["intake_ai"] + d["intake_ai"],
+                intake_outside_ai_graduate_schools=m["intake_outside"] + d["intake_outside"],
                 grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
                 dropouts_ai_graduate_schools=m["dropouts_ai"] + d["dropouts_ai"],
                 international_applicants=m["international_applicants"] + d["international_applicants"],

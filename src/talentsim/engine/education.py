@@ -106,6 +106,7 @@ class Programme:
         seats: np.ndarray,
         ai_seats: np.ndarray,
         ai_share: np.ndarray,
+        outside_applicants: np.ndarray,
         international_applicants: np.ndarray,
         reapply_share: np.ndarray,
         finish: np.ndarray,
@@ -114,8 +115,10 @@ class Programme:
         """One year of admissions and study; every argument is (n,) except ``finish`` (n, K).
 
         applicants = new applicants + waiting list; a share ``ai_share`` applies to the AI
-        graduate schools first: ai intake = min(ai_share x applicants, max(ai_seats - their
-        students, 0)); the rest and those they turn away apply to the other programmes, whose
+        graduate schools first, with ``outside_applicants`` from outside the AI-track pipeline
+        (other fields, workers): ai intake = min(all their applicants, max(ai_seats - their
+        students, 0)), each applicant with the same chance; the pipeline's applicants they turn
+        away and the rest apply to the other programmes, whose
         free places = max(seats - their students, 0) go first to international applicants
         (intake = min(international applicants, free)), then to domestic applicants (intake =
         min(applicants left, free - international intake)). Unplaced domestic applicants:
@@ -126,20 +129,26 @@ class Programme:
         apply_ai = applicants * ai_share
         held_ai = rowsum(stock[:, AI_SCHOOL, :])
         free_ai = np.maximum(ai_seats - held_ai, 0.0)
-        intake_ai = np.minimum(apply_ai, free_ai)
+        # the AI schools admit min(their applicants, free places), every applicant with the same
+        # chance: the pipeline's applicants and those from outside it in proportion
+        all_ai = apply_ai + outside_applicants
+        intake_all = np.minimum(all_ai, free_ai)
+        admit = np.divide(intake_all, all_ai, out=np.zeros_like(intake_all), where=all_ai > 0)
+        intake_ai = apply_ai * admit
+        intake_outside = intake_all - intake_ai
         free = np.maximum(seats - rowsum(stock[:, OPEN_DOMESTIC, :]) - rowsum(stock[:, OPEN_INTERNATIONAL, :]), 0.0)
         intake_intl = np.minimum(international_applicants, free)
         rest = applicants - intake_ai
         intake_dom = np.minimum(rest, free - intake_intl)
-        unplaced = rest - intake_dom
+        unplaced = rest - intake_dom  # (outside applicants turned away leave: never in the model)
         waitlist_prev = self.waitlist
         self.waitlist = unplaced * reapply_share
         grads, drops = self.pipeline.step(
-            columns(intake_dom, intake_intl, intake_ai), finish[:, None, :], columns(hazard, hazard, hazard)
+            columns(intake_dom, intake_intl, intake_all), finish[:, None, :], columns(hazard, hazard, hazard)
         )
         return {
             "applicants": applicants,
-            "intake_domestic": intake_dom + intake_ai,
+            "intake_domestic": intake_dom + intake_all,
             "intake_international": intake_intl,
             "unplaced_leavers": unplaced - self.waitlist,
             "reapplicants": waitlist_prev,
@@ -147,9 +156,10 @@ class Programme:
             "grads_international": grads[:, OPEN_INTERNATIONAL],
             "dropouts": rowsum(drops),
             # the AI graduate schools
-            "applicants_ai": apply_ai,
-            "intake_ai": intake_ai,
-            "places_held_ai": held_ai + intake_ai,  # students holding an AI-school place this year
+            "applicants_ai": all_ai,
+            "intake_ai": intake_all,
+            "intake_outside": intake_outside,  # admitted from outside the AI-track pipeline
+            "places_held_ai": held_ai + intake_all,  # students holding an AI-school place this year
             "grads_ai": grads[:, AI_SCHOOL],
             "dropouts_ai": drops[:, AI_SCHOOL],
             "international_applicants": international_applicants,
@@ -167,7 +177,7 @@ def fill_rate(a: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
 
 def admissions(applicants: np.ndarray, quota: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
     """Entrants = min(applicants, quota x fill(applicants / quota)); no places, no entrants."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         a = np.where(quota > 0, applicants / np.where(quota > 0, quota, 1.0), np.inf)
     return np.minimum(applicants, quota * fill_rate(a, fill_max, full_ratio, gamma))
 

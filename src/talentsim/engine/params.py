@@ -180,6 +180,8 @@ class ProgrammeInputs:
         years = p.t(f"{pre}.years")
         self.seats, self.ai_seats = seats, ai_seats
         self.ai_share = p.t("graduate_school.ai_schools.applicant_share")
+        # applicants from outside the AI-track pipeline: a number per AI-school place
+        self.outside = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
         self.international = rows(education.international_applicants(
@@ -195,7 +197,7 @@ class ProgrammeInputs:
 
     def step(self, prog: Programme, i: int, new_applicants: np.ndarray, hazard=None) -> dict[str, np.ndarray]:
         return prog.step(
-            new_applicants, self.seats[i], self.ai_seats[i], self.ai_share[i], self.international[i],
+            new_applicants, self.seats[i], self.ai_seats[i], self.ai_share[i], self.outside[i], self.international[i],
             self.reapply[i], self.finish[i], self.hazard[i] if hazard is None else hazard,
         )
 

@@ -168,10 +168,14 @@ class Programme(Section):
 class AISchools(Section):
     """The seat-bound AI graduate schools (MSIT AI, convergence and innovation graduate schools):
     places = base_seats + places bought by the graduate_seats lever, split master's / PhD by
-    ``bought_master_share``; a share of domestic applicants applies to them first."""
+    ``bought_master_share``; a share of domestic applicants applies to them first, and
+    ``outside_per_place`` x places people from outside the AI-track pipeline (new to the model;
+    those admitted join it, those turned away leave)."""
 
     base_seats: Count = 0.0  # places outside the lever's budget lines
     applicant_share: Rate  # share of domestic applicants (new + waiting) applying to them first
+    # applicants a year from outside the AI-track pipeline (other fields, workers) per place
+    outside_per_place: Count = 0.0
     ai_job: Rate  # their domestic graduates (not going on to a PhD) taking a Korean AI job
 
 
