@@ -16,13 +16,23 @@ IDENTITIES = {
     "ai_workforce": (["inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees"],
                      ["emigration", "retirement", "attrition"]),
     "diaspora": (["emigration"], ["inflow_returnees"]),
+    # the AI graduate schools (master's + PhD), one kind of graduate programme
+    "stock_ai_graduate_schools": (["intake_ai_graduate_schools"],
+                                  ["grads_ai_graduate_schools", "dropouts_ai_graduate_schools"]),
+    # waiting lists: last year's list + new applicants - those admitted from the pipeline - leavers
+    # (applicants = new + reapplicants; intake_domestic includes those admitted from outside it)
+    "waitlist_master": (["applicants_master", "intake_outside_master"],
+                        ["reapplicants_master", "intake_domestic_master", "unplaced_leavers_master"]),
+    "waitlist_phd": (["applicants_phd", "intake_outside_phd"],
+                     ["reapplicants_phd", "intake_domestic_phd", "unplaced_leavers_phd"]),
 }
-STOCKS = ["cohort18", "students_bachelor", "enrolled_master", "enrolled_phd", "waitlist_master",
+STOCKS = ["cohort18", "hs_graduates", "stock_ai_graduate_schools", "students_bachelor", "enrolled_master", "enrolled_phd", "waitlist_master",
           "waitlist_phd", "ai_workforce", "ai_workforce_bachelor", "ai_workforce_master", "ai_workforce_phd",
           "diaspora", "demand"]
 
 
 def check_identities(run):
+    check_other_programmes(run)
     for stock, (ins, outs) in IDENTITIES.items():
         values = run[stock]
         previous = np.column_stack([run.initial[stock], values[:, :-1]])
@@ -30,6 +40,20 @@ def check_identities(run):
         scale = np.maximum(np.abs(values), 1.0)
         err = np.abs(values - previous - change) / scale
         assert err.max() < 1e-12, f"{stock}: worst relative error {err.max():.2e}"
+
+
+def check_other_programmes(run):
+    """The other (applicant-bound) programmes: both stages' totals minus the AI graduate schools."""
+    stock = run["enrolled_master"] + run["enrolled_phd"] - run["stock_ai_graduate_schools"]
+    first = run.initial["enrolled_master"] + run.initial["enrolled_phd"] - run.initial["stock_ai_graduate_schools"]
+    previous = np.column_stack([first, stock[:, :-1]])
+    intake = sum(run[f"intake_{k}_{p}"] for k in ("domestic", "international") for p in ("master", "phd"))
+    change = (intake - run["intake_ai_graduate_schools"]) - (
+        run["grads_master"] + run["grads_phd"] - run["grads_ai_graduate_schools"]) - (
+        run["dropouts_master"] + run["dropouts_phd"] - run["dropouts_ai_graduate_schools"])
+    err = np.abs(stock - previous - change) / np.maximum(np.abs(stock), 1.0)
+    assert err.max() < 1e-12, f"other programmes: worst relative error {err.max():.2e}"
+    assert np.all(stock >= -1e-9)
 
 
 def check_sane(run):
@@ -77,9 +101,11 @@ rate = st.floats(0.0, 1.0)
     seats=st.floats(0.0, 50000.0), reapply=rate, attrition=st.floats(0.0, 0.3),
     base_rate=st.floats(0.0, 0.09), elasticity=st.floats(0.0, 5.0), return_rate=st.floats(0.0, 0.29),
     budget=st.floats(0.0, 5000.0), start=st.integers(2003, 2050), span=st.integers(0, 20),
+    quota=st.floats(0.0, 6e5), ai_apply=rate, outside=st.floats(0.0, 5.0), grad_budget=st.floats(0.0, 500.0),
 )
 def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, completion, seats, reapply,
-                                                attrition, base_rate, elasticity, return_rate, budget, start, span):
+                                                attrition, base_rate, elasticity, return_rate, budget, start, span,
+                                                quota, ai_apply, outside, grad_budget):
     s = variant(baseline, {
         "horizon": {"start": start, "end": min(start + span, 2070)},
         "education.entry_rate": entry, "education.ai_share": ai_share,
@@ -88,6 +114,9 @@ def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, compl
         "workforce.attrition": attrition, "migration.emigration.base_rate": base_rate,
         "migration.emigration.elasticity": elasticity, "migration.returns.base_rate": return_rate,
         "budget_lines.msit_digital_talent.krw_bn": budget,
+        "education.quota.four_year": quota, "graduate_school.ai_schools.applicant_share": ai_apply,
+        "graduate_school.ai_schools.outside_per_place": outside,
+        "budget_lines.msit_ai_graduate_schools.krw_bn": grad_budget,
     })
     run = ts.simulate(s, ts.sample_inputs(s, 8, "mc", rng=start))
     check_identities(run)

@@ -29,7 +29,13 @@ METRICS: dict[str, tuple[str, str]] = {
     # demography and education
     "cohort18": ("people", "18-year-olds"),
     "births_18_years_before": ("people", "live births 18 years earlier"),
-    "tertiary_entrants": ("people/yr", "new tertiary students"),
+    "births_19_years_before": ("people", "live births 19 years earlier (the cohort leaving high school)"),
+    "hs_graduates": ("people/yr", "high-school graduates (births 19 years earlier x hs_graduation)"),
+    "tertiary_applicants": ("people/yr", "tertiary applicants (first-time + re-takers and adults)"),
+    "admission_quota": ("places/yr", "admission quota, four-year + junior college"),
+    "four_year_entrants": ("people/yr", "new four-year university students"),
+    "unfilled_places": ("places/yr", "admission places left unfilled"),
+    "tertiary_entrants": ("people/yr", "new tertiary students (four-year + junior college)"),
     "ai_track_entrants": ("people/yr", "new students on AI-relevant four-year tracks"),
     "students_bachelor": ("people", "AI-track undergraduates enrolled (incl. on service leave)"),
     "grads_bachelor": ("people/yr", "AI-track bachelor's graduates"),
@@ -39,7 +45,8 @@ METRICS: dict[str, tuple[str, str]] = {
         f"{key}_{prog}": (unit, text.format(prog=label))
         for prog, label in (("master", "master's"), ("phd", "PhD"))
         for key, unit, text in (
-            ("seats", "places", "{prog} student places in AI fields"),
+            ("seats", "places", "{prog} student places in AI fields (both kinds of programme)"),
+            ("intake_outside", "people/yr", "{prog} students admitted to AI graduate schools from outside the AI track"),
             ("enrolled", "people", "{prog} students enrolled"),
             ("applicants", "people/yr", "domestic {prog} applicants (new + reapplying)"),
             ("intake_domestic", "people/yr", "domestic students admitted to a {prog}"),
@@ -53,6 +60,15 @@ METRICS: dict[str, tuple[str, str]] = {
             ("unplaced_leavers", "people/yr", "unplaced {prog} applicants giving up"),
         )
     },
+    "applicants_ai_graduate_schools": ("people/yr", "applicants to the AI graduate schools (master's + PhD)"),
+    "seats_ai_graduate_schools": ("places", "AI graduate-school places (master's + PhD)"),
+    "enrolled_ai_graduate_schools": ("people", "students holding an AI graduate-school place in the academic year"),
+    "stock_ai_graduate_schools": ("people", "AI graduate-school students at the end of the year"),
+    "intake_ai_graduate_schools": ("people/yr", "students admitted to the AI graduate schools"),
+    "grads_ai_graduate_schools": ("people/yr", "AI graduate-school graduates (master's + PhD)"),
+    "dropouts_ai_graduate_schools": ("people/yr", "AI graduate-school students leaving without a degree"),
+    "international_applicants": ("people/yr", "international master's + PhD applicants from the pool"),
+    "international_intake": ("people/yr", "international master's + PhD students admitted"),
     # workforce and migration
     "ai_workforce": ("people", "AI workers in Korea"),
     "ai_workforce_bachelor": ("people", "AI workers with a bachelor's degree"),

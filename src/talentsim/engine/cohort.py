@@ -41,8 +41,8 @@ from .workforce import Workforce
 
 
 #: per-stage results of :meth:`Programme.step` recorded as ``{key}_master`` and ``{key}_phd``
-STAGE_METRICS = ("applicants", "intake_domestic", "intake_international", "unplaced_leavers", "reapplicants",
-                 "grads_domestic", "grads_international", "dropouts")
+STAGE_METRICS = ("applicants", "intake_domestic", "intake_international", "intake_outside", "unplaced_leavers",
+                 "reapplicants", "grads_domestic", "grads_international", "dropouts")
 
 
 @dataclass
@@ -205,7 +205,6 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
                 stock_ai_graduate_schools=master.enrolled(AI_SCHOOL) + phd.enrolled(AI_SCHOOL),
                 intake_ai_graduate_schools=m["intake_ai"] + d["intake_ai"],
-                intake_outside_ai_graduate_schools=m["intake_outside"] + d["intake_outside"],
                 grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
                 dropouts_ai_graduate_schools=m["dropouts_ai"] + d["dropouts_ai"],
                 international_applicants=m["international_applicants"] + d["international_applicants"],
