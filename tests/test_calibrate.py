@@ -94,7 +94,7 @@ def test_distance_standardises_by_the_side_of_the_range():
 def test_derived_metrics_are_ratios_of_model_metrics():
     arrays = {"ai_workforce": np.array([[100.0, 200.0]]), "ai_workforce_master": np.array([[40.0, 50.0]]),
               "ai_workforce_phd": np.array([[20.0, 30.0]]), "diaspora": np.array([[25.0, 50.0]]),
-              "tertiary_entrants": np.array([[70.0, 69.0]]), "cohort18": np.array([[100.0, 100.0]])}
+              "first_time_applicants": np.array([[70.0, 69.0]]), "hs_graduates": np.array([[100.0, 100.0]])}
     np.testing.assert_allclose(ob.metric_values(arrays, "advanced_degree_share"), [[0.6, 0.4]])
     np.testing.assert_allclose(ob.metric_values(arrays, "diaspora_share"), [[0.2, 0.2]])
     np.testing.assert_allclose(ob.metric_values(arrays, "tertiary_entry_rate"), [[0.7, 0.69]])
@@ -213,7 +213,9 @@ def test_history_scenario_reproduces_the_shipped_observations(history, history_f
     # stock is partly forgotten: a larger early shortage raises take-up and pay, which refills it)
     top = history_fit.report.head(3)
     assert top.shrinkage.iloc[0] > 0.3
-    assert {"market.demand.rate", "education.destinations.ai_job"} <= set(top.input)
+    # (since the education pipeline v2, the AI graduate schools' own AI-job share carries part of
+    # the graduate inflow, and bachelor's take-up no longer ranks in the top three)
+    assert "market.demand.rate" in set(top.input)
 
 
 def test_backtest_scores_held_back_observations(history, tmp_path):

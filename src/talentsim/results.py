@@ -31,6 +31,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "births_18_years_before": ("people", "live births 18 years earlier"),
     "births_19_years_before": ("people", "live births 19 years earlier (the cohort leaving high school)"),
     "hs_graduates": ("people/yr", "high-school graduates (births 19 years earlier x hs_graduation)"),
+    "first_time_applicants": ("people/yr", "first-time tertiary applicants (high-school graduates x advancement rate)"),
     "tertiary_applicants": ("people/yr", "tertiary applicants (first-time + re-takers and adults)"),
     "admission_quota": ("places/yr", "admission quota, four-year + junior college"),
     "four_year_entrants": ("people/yr", "new four-year university students"),

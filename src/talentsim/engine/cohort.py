@@ -197,6 +197,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         e = x.entry
         rec.put(i, cohort18=x.cohort18[i], births_18_years_before=x.births18[i],
                 births_19_years_before=x.births19[i], hs_graduates=x.hs_graduates[i],
+                first_time_applicants=e["first_time"][i],
                 tertiary_applicants=e["applicants"][i], four_year_entrants=e["four_year"][i],
                 admission_quota=e["quota"][i], unfilled_places=e["unfilled"][i],
                 tertiary_entrants=e["tertiary"][i], ai_track_entrants=x.ai_entrants[i],

@@ -209,7 +209,8 @@ def entrant_rows(scenario: Scenario, p: Params, hs_graduates_r: np.ndarray,
     (:func:`~.education.tertiary_entry`); AI-track entrants = ``min(four-year x ai_share + funded
     places x effect, four-year x max_ai_share)``: funded places move four-year entrants onto AI
     tracks, never above the cap (which holds with or without the lever)."""
-    applicants = hs_graduates_r * p.t("education.entry_rate") * (1 + p.t("education.older_applicants"))
+    first_time = hs_graduates_r * p.t("education.entry_rate")
+    applicants = first_time * (1 + p.t("education.older_applicants"))
     q4, qj = p.t("education.quota.four_year"), p.t("education.quota.junior_college")
     four, junior = education.tertiary_entry(
         applicants, p.t("education.four_year_share"), q4, qj,
@@ -218,7 +219,7 @@ def entrant_rows(scenario: Scenario, p: Params, hs_graduates_r: np.ndarray,
     if scenario.levers.undergrad_ai_programs is not None:
         ai = ai + rows(units["undergrad_ai_programs"])
     ai = np.minimum(ai, four * p.t("education.max_ai_share"))
-    return {"applicants": applicants, "four_year": four, "tertiary": four + junior, "ai": ai,
+    return {"first_time": first_time, "applicants": applicants, "four_year": four, "tertiary": four + junior, "ai": ai,
             "quota": q4 + qj, "unfilled": q4 + qj - four - junior}
 
 

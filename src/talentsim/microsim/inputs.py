@@ -98,6 +98,7 @@ class DrawInputs:
         self.fixed = {  # metrics that are inputs: the cohort engine's values exactly
             "cohort18": demo["cohort18"][0, h], "births_18_years_before": demo["births18"][0, h],
             "births_19_years_before": demo["births19"][0, h], "hs_graduates": demo["hs_graduates"][0, h],
+            "first_time_applicants": entry["first_time"][h, 0],
             "tertiary_applicants": entry["applicants"][h, 0], "four_year_entrants": entry["four_year"][h, 0],
             "admission_quota": entry["quota"][h, 0], "unfilled_places": entry["unfilled"][h, 0],
             "tertiary_entrants": entry["tertiary"][h, 0],
