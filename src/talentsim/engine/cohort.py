@@ -204,7 +204,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 applicants_ai_graduate_schools=m["applicants_ai"] + d["applicants_ai"],
                 seats_ai_graduate_schools=m_in.ai_seats[i] + d_in.ai_seats[i],
                 enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
-                stock_ai_graduate_schools=master.enrolled(AI_SCHOOL) + phd.enrolled(AI_SCHOOL),
+                stock_ai_graduate_schools=m["stock_ai"] + d["stock_ai"],
                 intake_ai_graduate_schools=m["intake_ai"] + d["intake_ai"],
                 grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
                 dropouts_ai_graduate_schools=m["dropouts_ai"] + d["dropouts_ai"],

@@ -127,7 +127,8 @@ class Programme:
         stock = self.pipeline.stock
         applicants = new_applicants + self.waitlist
         apply_ai = applicants * ai_share
-        held_ai = rowsum(stock[:, AI_SCHOOL, :])
+        held = rowsum(stock, 2)  # (n, 3) students per group, one pass over the study years
+        held_ai = held[:, AI_SCHOOL]
         free_ai = np.maximum(ai_seats - held_ai, 0.0)
         # the AI schools admit min(their applicants, free places), every applicant with the same
         # chance: the pipeline's applicants and those from outside it in proportion
@@ -136,7 +137,7 @@ class Programme:
         admit = np.divide(intake_all, all_ai, out=np.zeros_like(intake_all), where=all_ai > 0)
         intake_ai = apply_ai * admit
         intake_outside = intake_all - intake_ai
-        free = np.maximum(seats - rowsum(stock[:, OPEN_DOMESTIC, :]) - rowsum(stock[:, OPEN_INTERNATIONAL, :]), 0.0)
+        free = np.maximum(seats - held[:, OPEN_DOMESTIC] - held[:, OPEN_INTERNATIONAL], 0.0)
         intake_intl = np.minimum(international_applicants, free)
         rest = applicants - intake_ai
         intake_dom = np.minimum(rest, free - intake_intl)
@@ -160,6 +161,7 @@ class Programme:
             "intake_ai": intake_all,
             "intake_outside": intake_outside,  # admitted from outside the AI-track pipeline
             "places_held_ai": held_ai + intake_all,  # students holding an AI-school place this year
+            "stock_ai": held_ai + intake_all - grads[:, AI_SCHOOL] - drops[:, AI_SCHOOL],  # end of year
             "grads_ai": grads[:, AI_SCHOOL],
             "dropouts_ai": drops[:, AI_SCHOOL],
             "international_applicants": international_applicants,
