@@ -50,16 +50,21 @@ def step(prog, new, seats, intl, reapply=0.5, ai_seats=0.0, ai_share=0.0, outsid
 def test_seats_below_applicants_build_a_waiting_list():
     prog = Programme.empty(1, 2)
     out = step(prog, 150.0, 100.0, intl=20.0)
-    # free 100: 20 international applicants all admitted, 80 domestic of 150; 70 unplaced: 35 wait
-    assert out["intake_international"][0] == pytest.approx(20)
-    assert out["intake_domestic"][0] == pytest.approx(80)
-    assert out["unplaced_leavers"][0] == pytest.approx(35)
-    assert prog.waitlist[0] == pytest.approx(35)
-    # next year: 100 students continue, so no free place; the 35 wait again (reapply 0.5)
+    # free 100: 100 domestic of 150, no place left for the 20 international applicants;
+    # 50 unplaced: 25 wait (reapply 0.5), 25 leave
+    assert out["intake_domestic"][0] == pytest.approx(100)
+    assert out["intake_international"][0] == 0
+    assert out["unplaced_leavers"][0] == pytest.approx(25)
+    assert prog.waitlist[0] == pytest.approx(25)
+    # next year: 100 students continue, so no free place; the 25 wait again
     out = step(prog, 0.0, 100.0, intl=20.0)
     assert out["intake_domestic"][0] == 0 and out["intake_international"][0] == 0
-    assert out["applicants"][0] == pytest.approx(35)
-    assert prog.waitlist[0] == pytest.approx(17.5)
+    assert out["applicants"][0] == pytest.approx(25)
+    assert prog.waitlist[0] == pytest.approx(12.5)
+    # the third year the first cohort has graduated: 12.5 + 30 domestic, then 20 international
+    out = step(prog, 30.0, 100.0, intl=20.0)
+    assert out["intake_domestic"][0] == pytest.approx(42.5)
+    assert out["intake_international"][0] == pytest.approx(20)
 
 
 def test_international_intake_is_their_applicants_not_the_empty_seats():

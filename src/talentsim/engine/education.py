@@ -118,10 +118,11 @@ class Programme:
         graduate schools first, with ``outside_applicants`` from outside the AI-track pipeline
         (other fields, workers): ai intake = min(all their applicants, max(ai_seats - their
         students, 0)), each applicant with the same chance; the pipeline's applicants they turn
-        away and the rest apply to the other programmes, whose
-        free places = max(seats - their students, 0) go first to international applicants
-        (intake = min(international applicants, free)), then to domestic applicants (intake =
-        min(applicants left, free - international intake)). Unplaced domestic applicants:
+        away and the rest apply to the other programmes, whose free places = max(seats - their
+        students, 0) go to domestic applicants (intake = min(applicants left, free)), then to
+        international applicants from their pool (intake = min(international applicants, free -
+        domestic intake); Korean universities admit them outside the domestic quota).
+        Unplaced domestic applicants:
         ``reapply_share`` wait a year, the rest leave.
         """
         stock = self.pipeline.stock
@@ -138,9 +139,9 @@ class Programme:
         intake_ai = apply_ai * admit
         intake_outside = intake_all - intake_ai
         free = np.maximum(seats - held[:, OPEN_DOMESTIC] - held[:, OPEN_INTERNATIONAL], 0.0)
-        intake_intl = np.minimum(international_applicants, free)
         rest = applicants - intake_ai
-        intake_dom = np.minimum(rest, free - intake_intl)
+        intake_dom = np.minimum(rest, free)
+        intake_intl = np.minimum(international_applicants, free - intake_dom)
         unplaced = rest - intake_dom  # (outside applicants turned away leave: never in the model)
         waitlist_prev = self.waitlist
         self.waitlist = unplaced * reapply_share

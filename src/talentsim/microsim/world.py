@@ -134,9 +134,9 @@ class World(EducationProcesses, LabourProcesses):
         the AI graduate schools and the other programmes. The AI schools first: each domestic
         applicant applies there with probability ``ai_share``, joined by ``outside / K``
         (stochastically rounded) applicants from outside the pipeline; free AI places go to
-        them at random (equal chances). Then the other programmes: international applicants
-        (``international / K``, rounded) take free places first, then the remaining domestic
-        applicants in order of first application (then at random) while places last."""
+        them at random (equal chances). Then the other programmes: the remaining domestic
+        applicants in order of first application (then at random) while places last, then
+        international applicants (``international / K``, rounded) take the places left."""
         env, u = self.env, self.u
         yield env.timeout(ADMIT)
         while True:
@@ -171,10 +171,6 @@ class World(EducationProcesses, LabourProcesses):
             # ---- the other programmes
             seats = prog.seats
             seats.capacity = self.round(data.seats[i] / self.k)
-            free = max(seats.capacity - seats.count, 0)
-            n_intl = min(self.round(data.international[i] / self.k), free)
-            for _ in range(n_intl):
-                self.start(self.international(prog, seats.request()))
             admitted = admitted_ai - from_outside
             for _first, _, decision in pending:
                 if decision.triggered:  # placed at an AI school
@@ -186,6 +182,11 @@ class World(EducationProcesses, LabourProcesses):
                 else:
                     request.cancel()
                     decision.succeed(None)
+            # international students from their pool take the places left
+            free = max(seats.capacity - seats.count, 0)
+            n_intl = min(self.round(data.international[i] / self.k), free)
+            for _ in range(n_intl):
+                self.start(self.international(prog, seats.request()))
             c["applicants"][i] = len(pending)
             c["reapplicants"][i] = sum(1 for first, _, _ in pending if first < NEW_APPLICANT)
             c["intake_domestic"][i] = admitted + from_outside
