@@ -47,7 +47,7 @@ METRICS: dict[str, tuple[str, str]] = {
         for prog, label in (("master", "master's"), ("phd", "PhD"))
         for key, unit, text in (
             ("seats", "places", "{prog} student places in AI fields (both kinds of programme)"),
-            ("intake_outside", "people/yr", "{prog} students admitted to AI graduate schools from outside the AI track"),
+            ("intake_outside", "people/yr", "{prog} students admitted to AI graduate schools from outside the track"),
             ("enrolled", "people", "{prog} students enrolled"),
             ("applicants", "people/yr", "domestic {prog} applicants (new + reapplying)"),
             ("intake_domestic", "people/yr", "domestic students admitted to a {prog}"),

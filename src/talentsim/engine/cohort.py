@@ -39,7 +39,6 @@ from .params import (
 )
 from .workforce import Workforce
 
-
 #: per-stage results of :meth:`Programme.step` recorded as ``{key}_master`` and ``{key}_phd``
 STAGE_METRICS = ("applicants", "intake_domestic", "intake_international", "intake_outside", "unplaced_leavers",
                  "reapplicants", "grads_domestic", "grads_international", "dropouts")
