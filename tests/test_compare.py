@@ -113,13 +113,14 @@ def test_return_incentives_raise_returns_and_shrink_the_diaspora(base_run):
 def test_fellowships_raise_phd_applicants_and_graduates(base_run):
     alt = run(load("phd_fellowships"))
     assert np.all(column(alt, "applicants_phd", 2028) > column(base_run, "applicants_phd", 2028))
-    gain = column(alt, "grads_phd", 2035) - column(base_run, "grads_phd", 2035)
-    # where PhD places bind, funded domestic students crowd out international intake, so a
-    # draw can lose a few graduates in a given year; nearly all gain and the median gains
-    assert (gain > 0).mean() > 0.95 and np.median(gain) > 100
-    domestic = column(alt, "grads_domestic_phd", 2035) - column(base_run, "grads_domestic_phd", 2035)
-    # where places bind, funded students who stay longer delay a later intake: rare dips
-    assert (domestic >= -5).mean() >= 0.99 and np.median(domestic) > 100
+    years = [list(alt.years).index(y) for y in range(2031, 2040)]
+    gain = (alt["grads_phd"][:, years] - base_run["grads_phd"][:, years]).sum(axis=1)
+    # the extra applicants also compete for the full AI graduate-school places (displacing
+    # applicants from outside the AI track) and funded students hold places longer, so a single
+    # year can dip; over 2031-2039 nearly every draw gains
+    assert (gain > 0).mean() > 0.95 and np.median(gain) > 300
+    domestic = (alt["grads_domestic_phd"][:, years] - base_run["grads_domestic_phd"][:, years]).sum(axis=1)
+    assert (domestic > 0).mean() > 0.95 and np.median(domestic) > 300
 
 
 def test_undergraduate_places_raise_ai_track_entrants_up_to_the_cap(tmp_path, base_run):
@@ -129,9 +130,9 @@ def test_undergraduate_places_raise_ai_track_entrants_up_to_the_cap(tmp_path, ba
     huge = ts.load_scenario(write_scenario(tmp_path, "huge", {"budget_lines": {"ug": {
         "lever": "undergrad_ai_programs", "krw_bn": 1e7, "first_year": 2026}}}))
     capped = run(huge)
-    share = column(capped, "ai_track_entrants", 2035) / column(capped, "tertiary_entrants", 2035)
-    four_year_upper = 0.71  # the baseline four_year_share's upper bound
-    assert np.all(share <= 0.25 * four_year_upper + 1e-9)
+    # the cap (education.max_ai_share 0.25 of four-year entrants) holds in every draw and year
+    share = capped["ai_track_entrants"] / capped["four_year_entrants"]
+    assert np.all(share <= 0.25 * (1 + 1e-12)) and share.max() > 0.249
 
 
 def test_rd_compute_raises_demand_by_units_times_effect(tmp_path, base_run):

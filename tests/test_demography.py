@@ -1,5 +1,8 @@
 """Births -> 18-year-olds: the anchor facts and the projection."""
 
+import itertools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -13,12 +16,64 @@ def median_of(run, metric, year):
     return float(np.median(run[metric][:, list(run.years).index(year)]))
 
 
-def test_anchor_facts_2011_and_2023(tmp_path):
-    path = write_scenario(tmp_path, "from2011", {"horizon": {"start": 2011}})
+FROM2005 = Path(__file__).parent / "data" / "from2005.yaml"
+
+
+@pytest.fixture(scope="module")
+def from2005():
+    s = ts.load_scenario(FROM2005)
+    return ts.simulate(s, ts.sample_inputs(s, 200, rng=1))
+
+
+def test_anchor_facts_2011_and_2023(from2005):
+    assert median_of(from2005, "cohort18", 2011) == pytest.approx(706_000, rel=0.01)
+    assert median_of(from2005, "cohort18", 2023) == pytest.approx(443_000, rel=0.01)
+
+
+def test_four_year_entry_stays_near_the_quota_while_the_cohort_falls(from2005):
+    four = [median_of(from2005, "four_year_entrants", y) for y in (2021, 2022, 2023)]
+    cohort = [median_of(from2005, "cohort18", y) for y in (2021, 2022, 2023)]
+    assert cohort[2] < cohort[1] < cohort[0] and cohort[2] / cohort[0] < 0.95
+    for a, b in itertools.pairwise(four):
+        assert abs(b / a - 1) <= 0.03
+    # per draw too, in most draws (~89 %: where few apply and full_ratio is high, 2023 already
+    # falls short of the four-year quota)
+    y = list(from2005.years)
+    f = from2005["four_year_entrants"]
+    steps = np.abs(f[:, y.index(2022)] / f[:, y.index(2021)] - 1), np.abs(f[:, y.index(2023)] / f[:, y.index(2022)] - 1)
+    assert np.mean((steps[0] <= 0.03) & (steps[1] <= 0.03)) > 0.8
+
+
+def test_unfilled_places_rise_as_the_cohort_shrinks(from2005):
+    years = range(2032, 2042, 3)
+    cohort = [median_of(from2005, "cohort18", y) for y in years]
+    unfilled = [median_of(from2005, "unfilled_places", y) for y in years]
+    assert all(b < a for a, b in itertools.pairwise(cohort))
+    assert all(b > a for a, b in itertools.pairwise(unfilled))
+    assert np.all(from2005["unfilled_places"] >= 0)
+    assert np.all(from2005["tertiary_entrants"] <= from2005["admission_quota"] * (1 + 1e-12))
+    assert np.all(from2005["tertiary_entrants"] <= from2005["tertiary_applicants"] * (1 + 1e-12))
+
+
+def test_t19_timing_of_a_birth_spike(tmp_path):
+    # births 300k a year with one spike of 400k in 2030 (series method, after the data)
+    path = write_scenario(tmp_path, "spike", {"horizon": {"start": 2044, "end": 2052},
+                                              "demography": {"births": {"method": "series", "tfr": None, "series": {
+                                                  "path": "explicit", "values": {2029: 3e5, 2030: 4e5, 2031: 3e5}}}}})
     s = ts.load_scenario(path)
-    run = ts.simulate(s, ts.sample_inputs(s, 200, rng=1))
-    assert median_of(run, "cohort18", 2011) == pytest.approx(706_000, rel=0.01)
-    assert median_of(run, "cohort18", 2023) == pytest.approx(443_000, rel=0.01)
+    run = ts.simulate(s, ts.sample_inputs(s, 5, rng=1))
+    y = list(run.years)
+    hs, app = run["hs_graduates"], run["tertiary_applicants"]
+    # entrants of year t come from births(t-19): the spike reaches 2049 exactly, not 2048
+    np.testing.assert_allclose(hs[:, y.index(2049)] / hs[:, y.index(2048)], 4 / 3)
+    np.testing.assert_allclose(hs[:, y.index(2050)] / hs[:, y.index(2048)], 1.0)
+    np.testing.assert_allclose(app[:, y.index(2049)] / app[:, y.index(2048)], 4 / 3)
+    # cohort18 mixes t-18 and t-19: half the spike at 2048 and half at 2049
+    c = run["cohort18"] / 0.972
+    np.testing.assert_allclose(c[:, y.index(2047)], 3e5)
+    np.testing.assert_allclose(c[:, y.index(2048)], 3.5e5)
+    np.testing.assert_allclose(c[:, y.index(2049)], 3.5e5)
+    np.testing.assert_allclose(c[:, y.index(2050)], 3e5)
 
 
 def test_baseline_cohort_falls_about_40_percent_2023_to_2042(tmp_path):
@@ -29,10 +84,12 @@ def test_baseline_cohort_falls_about_40_percent_2023_to_2042(tmp_path):
     assert 0.35 <= drop <= 0.50
 
 
-def test_cohort18_is_births_18_years_earlier_times_s18(baseline_run):
+def test_cohort18_mixes_the_births_18_and_19_years_earlier(baseline_run):
     births = births_data()
     y = list(baseline_run.years).index(2030)
     np.testing.assert_allclose(baseline_run["births_18_years_before"][:, y], births[2012])
+    np.testing.assert_allclose(baseline_run["births_19_years_before"][:, y], births[2011])
+    np.testing.assert_allclose(baseline_run["cohort18"][:, y], 0.972 * (births[2011] + births[2012]) / 2)
 
 
 def test_fertility_schedule_sums_to_one_and_peaks_at_the_mean_age():

@@ -72,7 +72,8 @@ def test_people_are_conserved_in_every_draw_and_year(quick):
     for prog in ("master", "phd"):
         np.testing.assert_array_equal(
             run[f"applicants_{prog}"],
-            run[f"intake_domestic_{prog}"] + run[f"unplaced_leavers_{prog}"] + run[f"waitlist_{prog}"])
+            run[f"intake_domestic_{prog}"] - run[f"intake_outside_{prog}"] + run[f"unplaced_leavers_{prog}"]
+            + run[f"waitlist_{prog}"])
         previous = np.column_stack([run.initial[f"waitlist_{prog}"], run[f"waitlist_{prog}"][:, :-1]])
         np.testing.assert_array_equal(run[f"reapplicants_{prog}"], previous)
     parts = sum(run[f"ai_workforce_{q}"] for q in ("bachelor", "master", "phd"))

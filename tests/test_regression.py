@@ -21,24 +21,23 @@ def test_anchors_of_the_2024_workforce_and_diaspora(baseline_run):
 @pytest.mark.parametrize(
     "metric, year, value, rel",
     [
-        ("cohort18", 2024, 456_445, 0.001),
-        ("cohort18", 2042, 241_989, 0.005),
-        ("ai_track_entrants", 2024, 25_234, 0.01),
-        ("grads_bachelor", 2030, 22_420, 0.01),
-        ("grads_master", 2030, 4_457, 0.01),
-        ("grads_phd", 2030, 1_366, 0.01),
-        # issue #14 labour market v2 moved these (before: 57,586 / 82,647 / 94,337 / 15,895 /
-        # 31,251): emigration is now read against fixed reference pay ratios (US 2.0, below the
-        # median draw 2.14), foreign-born workers leave at 1.5x the hazard and leave the model,
-        # and the diaspora ages and retires abroad: -0.4 % (2024), -2.4 % (2035), -4.1 % (2050)
-        # workforce, -8 % diaspora in 2035, +3 % shortage in 2035
-        ("ai_workforce", 2024, 57_381, 0.01),
-        ("ai_workforce", 2035, 80_700, 0.01),
-        ("ai_workforce", 2050, 90_426, 0.01),
-        ("diaspora", 2035, 14_619, 0.01),
-        ("diaspora_us", 2035, 9_176, 0.02),
-        ("emigration", 2030, 1_208, 0.02),
-        ("shortage", 2035, 32_283, 0.02),
+        # education pipeline v2 (issue 13): cohort18 from births t-18 and t-19, entry from births
+        # t-19 under admission quotas, seat-bound AI graduate schools
+        ("cohort18", 2024, 432_766, 0.001),
+        ("cohort18", 2042, 227_628, 0.005),
+        ("ai_track_entrants", 2024, 28_067, 0.01),
+        ("four_year_entrants", 2024, 322_785, 0.01),
+        ("grads_bachelor", 2024, 23_652, 0.01),
+        ("grads_bachelor", 2030, 23_922, 0.01),
+        ("grads_master", 2024, 4_714, 0.01),
+        ("grads_master", 2030, 5_696, 0.01),
+        ("grads_phd", 2024, 1_267, 0.01),
+        ("grads_phd", 2030, 1_568, 0.01),
+        ("ai_workforce", 2024, 57_532, 0.01),
+        ("ai_workforce", 2035, 90_333, 0.01),
+        ("ai_workforce", 2050, 113_196, 0.01),
+        ("diaspora", 2035, 16_580, 0.01),
+        ("shortage", 2035, 22_915, 0.02),
     ],
 )
 def test_baseline_key_figures(baseline_run, metric, year, value, rel):

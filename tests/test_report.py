@@ -63,8 +63,8 @@ def test_report_shows_manifest_tables_and_assumptions(report):
     assert "Top inputs, one at a time" in page and "education.entry_rate" in page
     # the scenario file with its source comments, the resolved inputs, the cited sources
     assert "Source tags [F:...] point to rows of src/talentsim/data/SOURCES.md" in page
-    assert "education.entry_rate</td><td>triangular(low=0.64, mode=0.69, high=0.72)" in page
-    assert "[F:s18]" in page and "Statistics Korea" in page
+    assert "education.entry_rate</td><td>triangular(low=0.7, mode=0.728, high=0.75)" in page
+    assert "[F:cohort18]" in page and "Statistics Korea" in page
     assert "has changed since the run" not in page
     assert "What reskilling_push changes relative to baseline" in page
 

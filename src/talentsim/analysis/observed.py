@@ -39,8 +39,8 @@ class DerivedMetric(NamedTuple):
 
 #: metrics computed from model metrics, usable in an observations file
 DERIVED: dict[str, DerivedMetric] = {
-    "tertiary_entry_rate": DerivedMetric(("tertiary_entrants",), ("cohort18",), "fraction",
-                                         "tertiary entrants per 18-year-old"),
+    "tertiary_entry_rate": DerivedMetric(("first_time_applicants",), ("hs_graduates",), "fraction",
+                                         "first-time tertiary applicants per high-school graduate (advancement rate)"),
     "ai_track_entry_share": DerivedMetric(("ai_track_entrants",), ("tertiary_entrants",), "fraction",
                                           "AI-track entrants per tertiary entrant"),
     "s18": DerivedMetric(("cohort18",), ("births_18_years_before",), "ratio",

@@ -18,7 +18,7 @@ from ..results import Run
 from ..sampling import Draws
 from ..scenario.inputs import is_path
 from ..scenario.schema import LEVERS, REGIONS, SPINUP_YEARS, Scenario
-from .education import Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
+from .education import AI_SCHOOL, Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .levers import pool_draw
 from .params import (
@@ -27,7 +27,7 @@ from .params import (
     Params,
     ProgrammeInputs,
     budgets,
-    cohort18_of,
+    demography_of,
     entrant_rows,
     fellowship_gain,
     finish_all,
@@ -41,6 +41,10 @@ from .params import (
 )
 from .workforce import Workforce
 
+#: per-stage results of :meth:`Programme.step` recorded as ``{key}_master`` and ``{key}_phd``
+STAGE_METRICS = ("applicants", "intake_domestic", "intake_international", "intake_outside", "unplaced_leavers",
+                 "reapplicants", "grads_domestic", "grads_international", "dropouts")
+
 
 @dataclass
 class ChunkInputs:
@@ -50,7 +54,9 @@ class ChunkInputs:
 
     cohort18: np.ndarray
     births18: np.ndarray
-    entrants: np.ndarray
+    births19: np.ndarray
+    hs_graduates: np.ndarray
+    entry: dict[str, np.ndarray]  # applicants, four_year, tertiary, ai, quota, unfilled (Y, n)
     ai_entrants: np.ndarray
     spend: dict[str, np.ndarray]  # lever -> (Y, n) KRW bn
     units: dict[str, np.ndarray]  # lever -> (Y, n) units (without the effect)
@@ -73,8 +79,8 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     """Evaluate every input of the chunk ``p`` before the yearly loop: demography, budgets and
     lever units, education and the labour market."""
     sim = p.years
-    # ---- demography: 18-year-olds for every simulated year
-    cohort18, births18 = cohort18_of(scenario, p)
+    # ---- demography: high-school graduates (births t-19) and 18-year-olds for every simulated year
+    demo = demography_of(scenario, p)
 
     # ---- budget lines -> lever units
     spend = budgets(scenario, p)
@@ -83,8 +89,8 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     # ---- education: year-major inputs, rows (n,) per simulated year
     ed, years = scenario.education, scenario.sim_years
     k = slots(ed.bachelor_years, ed.service_years, years)
-    cohort18_r = rows(cohort18)
-    entrants_r, ai_entrants_r = entrant_rows(scenario, p, cohort18_r, units)
+    entry = entrant_rows(scenario, p, rows(demo["hs_graduates"]), units)
+    ai_entrants_r = entry["ai"]
     serve = p.t("education.male_share") * p.t("education.service_share")
     # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
     ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
@@ -107,7 +113,8 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     demand0 = labour.demand[SPINUP_YEARS - 1]
     wf.shortage_rate = (demand0 - wf.total) / np.maximum(demand0, 1.0)
     return ChunkInputs(
-        cohort18=cohort18_r, births18=rows(births18), entrants=entrants_r, ai_entrants=ai_entrants_r,
+        cohort18=rows(demo["cohort18"]), births18=rows(demo["births18"]), births19=rows(demo["births19"]),
+        hs_graduates=rows(demo["hs_graduates"]), entry=entry, ai_entrants=ai_entrants_r,
         spend={lever: rows(x[:, BUDGET_LEAD:]) for lever, x in spend.items()},
         units={lever: rows(units[f"{lever}_raw"]) for lever in LEVERS},
         ug_slots=k, ug_intake=ug_intake, ug_finish=ug_finish, ug_hazard=ug_hazard, master=m_in, phd=d_in,
@@ -187,24 +194,41 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         to_ai = columns(
             take(gb * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
                  gb * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
-            take(gm * m_in.ai_job[i] + d["unplaced_leavers"] * market_m, take_up,
+            # AI-school graduates take AI jobs more often; fellowship switchers leave both kinds alike
+            take(keep * ((m["grads_domestic"] - m["grads_ai"]) * m_in.ai_job[i] + m["grads_ai"] * m_in.ai_school_job[i])
+                 + d["unplaced_leavers"] * market_m, take_up,
                  gm * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
             + m["grads_international"] * x.stay[i],
-            take(d["grads_domestic"] * d_in.ai_job[i], take_up,
+            take((d["grads_domestic"] - d["grads_ai"]) * d_in.ai_job[i] + d["grads_ai"] * d_in.ai_school_job[i],
+                 take_up,
                  d["grads_domestic"] * (1 - d_in.abroad[i]))
             + d["grads_international"] * x.stay[i],
         )
+        e = x.entry
         rec.put(i, cohort18=x.cohort18[i], births_18_years_before=x.births18[i],
-                tertiary_entrants=x.entrants[i], ai_track_entrants=x.ai_entrants[i],
+                births_19_years_before=x.births19[i], hs_graduates=x.hs_graduates[i],
+                first_time_applicants=e["first_time"][i],
+                tertiary_applicants=e["applicants"][i], four_year_entrants=e["four_year"][i],
+                admission_quota=e["quota"][i], unfilled_places=e["unfilled"][i],
+                tertiary_entrants=e["tertiary"][i], ai_track_entrants=x.ai_entrants[i],
+                applicants_ai_graduate_schools=m["applicants_ai"] + d["applicants_ai"],
+                seats_ai_graduate_schools=m_in.ai_seats[i] + d_in.ai_seats[i],
+                enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
+                stock_ai_graduate_schools=m["stock_ai"] + d["stock_ai"],
+                intake_ai_graduate_schools=m["intake_ai"] + d["intake_ai"],
+                grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
+                dropouts_ai_graduate_schools=m["dropouts_ai"] + d["dropouts_ai"],
+                international_applicants=m["international_applicants"] + d["international_applicants"],
+                international_intake=m["intake_international"] + d["intake_international"],
                 grads_bachelor=grads_b, dropouts_bachelor=rowsum(d_ug),
                 students_bachelor=ug.total,
                 grads_master=m["grads_domestic"] + m["grads_international"],
                 grads_phd=d["grads_domestic"] + d["grads_international"],
-                seats_master=m_in.seats[i], seats_phd=d_in.seats[i],
+                seats_master=m_in.seats[i] + m_in.ai_seats[i], seats_phd=d_in.seats[i] + d_in.ai_seats[i],
                 enrolled_master=master.pipeline.total, enrolled_phd=phd.pipeline.total,
                 waitlist_master=master.waitlist, waitlist_phd=phd.waitlist,
-                **{f"{key}_master": v for key, v in m.items()},
-                **{f"{key}_phd": v for key, v in d.items()},
+                **{f"{key}_master": m[key] for key in STAGE_METRICS},
+                **{f"{key}_phd": d[key] for key in STAGE_METRICS},
                 study_abroad=grads_b * dest["abroad"][i] + m["grads_domestic"] * m_in.abroad[i]
                 + d["grads_domestic"] * d_in.abroad[i],
                 budget_spent=sum(x.spend[lever][i] for lever in LEVERS),
@@ -224,6 +248,7 @@ def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforc
         "enrolled_phd": phd.pipeline.total,
         "waitlist_master": master.waitlist,
         "waitlist_phd": phd.waitlist,
+        "stock_ai_graduate_schools": master.enrolled(AI_SCHOOL) + phd.enrolled(AI_SCHOOL),
         "ai_workforce": wf.total,
         "diaspora": rowsum(wf.diaspora),
         "latent_ai_qualified": rowsum(wf.latent),

@@ -1,6 +1,12 @@
-"""Births -> 18-year-old cohorts.
+"""Births -> high-school graduates and 18-year-olds.
 
-cohort18(t) = births(t - 18) * s18(t)
+Children born in year b leave high school in February b + 19, so
+
+    hs_graduates(t) = births(t - 19) * hs_graduation(t)
+
+and the published (mid-year) count of 18-year-olds mixes the birth cohorts t - 18 and t - 19:
+
+    cohort18(t) = cohort18_ratio(t) * (births(t - 18) + births(t - 19)) / 2
 
 Births up to the last data year come from ``data/births_kr.csv`` (Statistics Korea); later
 years from the scenario: an explicit series, or the renewal projection
@@ -89,3 +95,11 @@ def project_births(
         hist[:, t - first] = k * tfr[:, pos[t]] * mothers(t)
     out[:, future] = hist[:, years[future] - first]
     return out
+
+
+def cohort_rows(births_ext: np.ndarray, ratio: np.ndarray, hs_graduation: np.ndarray):
+    """(cohort18, hs_graduates, births 18 years before, births 19 years before), each (n, Y), from
+    births over the years ``t - 19`` for the first simulated year to ``t - 18`` for the last,
+    shape (n, Y + 1)."""
+    b19, b18 = births_ext[:, :-1], births_ext[:, 1:]
+    return ratio * 0.5 * (b18 + b19), b19 * hs_graduation, b18, b19

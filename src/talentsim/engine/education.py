@@ -78,57 +78,133 @@ class Pipeline:
         return rowsum(graduating, 2), rowsum(dropouts, 2)
 
 
+#: pipeline groups of a graduate :class:`Programme`
+OPEN_DOMESTIC, OPEN_INTERNATIONAL, AI_SCHOOL = range(3)
+
+
 @dataclass
 class Programme:
-    """A capacity-limited graduate programme: pipeline of [domestic, international] students
-    plus a waiting list of domestic applicants who reapply next year."""
+    """A graduate stage (master's or PhD) of two kinds: the seat-bound AI graduate schools and the
+    applicant-bound other programmes. One pipeline with groups [other programmes' domestic
+    students, their international students, AI graduate-school students] plus one waiting list of
+    domestic applicants who reapply next year."""
 
     pipeline: Pipeline
     waitlist: np.ndarray  # (n,)
 
     @classmethod
     def empty(cls, n: int, slots: int) -> Programme:
-        return cls(Pipeline.empty(n, 2, slots), np.zeros(n))
+        return cls(Pipeline.empty(n, 3, slots), np.zeros(n))
+
+    def enrolled(self, group: int) -> np.ndarray:
+        """End-of-year students of one group, (n,)."""
+        return rowsum(self.pipeline.stock[:, group, :])
 
     def step(
         self,
         new_applicants: np.ndarray,
         seats: np.ndarray,
-        international_share: np.ndarray,
+        ai_seats: np.ndarray,
+        ai_share: np.ndarray,
+        outside_applicants: np.ndarray,
+        international_applicants: np.ndarray,
         reapply_share: np.ndarray,
         finish: np.ndarray,
         hazard: np.ndarray,
     ) -> dict[str, np.ndarray]:
         """One year of admissions and study; every argument is (n,) except ``finish`` (n, K).
 
-        free places = max(seats - students enrolled at the start of the year, 0);
-        international intake = min(max(international_share * seats - international students
-        enrolled, 0), free): international students fill their share of the places (their
-        demand for that share assumed ample), never more;
-        domestic intake = min(new applicants + waiting list, free - international intake);
-        unplaced domestic applicants: ``reapply_share`` wait a year, the rest leave.
+        applicants = new applicants + waiting list; a share ``ai_share`` applies to the AI
+        graduate schools first, with ``outside_applicants`` from outside the AI-track pipeline
+        (other fields, workers): ai intake = min(all their applicants, max(ai_seats - their
+        students, 0)), each applicant with the same chance; the pipeline's applicants they turn
+        away and the rest apply to the other programmes, whose free places = max(seats - their
+        students, 0) go to domestic applicants (intake = min(applicants left, free)), then to
+        international applicants from their pool (intake = min(international applicants, free -
+        domestic intake); Korean universities admit them outside the domestic quota).
+        Unplaced domestic applicants:
+        ``reapply_share`` wait a year, the rest leave.
         """
-        free = np.maximum(seats - self.pipeline.total, 0.0)
-        enrolled_intl = rowsum(self.pipeline.stock[:, 1, :])
-        intake_intl = np.minimum(np.maximum(international_share * seats - enrolled_intl, 0.0), free)
+        stock = self.pipeline.stock
         applicants = new_applicants + self.waitlist
-        intake_dom = np.minimum(applicants, free - intake_intl)
-        unplaced = applicants - intake_dom
+        apply_ai = applicants * ai_share
+        held = rowsum(stock, 2)  # (n, 3) students per group, one pass over the study years
+        held_ai = held[:, AI_SCHOOL]
+        free_ai = np.maximum(ai_seats - held_ai, 0.0)
+        # the AI schools admit min(their applicants, free places), every applicant with the same
+        # chance: the pipeline's applicants and those from outside it in proportion
+        all_ai = apply_ai + outside_applicants
+        intake_all = np.minimum(all_ai, free_ai)
+        admit = np.divide(intake_all, all_ai, out=np.zeros_like(intake_all), where=all_ai > 0)
+        intake_ai = apply_ai * admit
+        intake_outside = intake_all - intake_ai
+        free = np.maximum(seats - held[:, OPEN_DOMESTIC] - held[:, OPEN_INTERNATIONAL], 0.0)
+        rest = applicants - intake_ai
+        intake_dom = np.minimum(rest, free)
+        intake_intl = np.minimum(international_applicants, free - intake_dom)
+        unplaced = rest - intake_dom  # (outside applicants turned away leave: never in the model)
         waitlist_prev = self.waitlist
         self.waitlist = unplaced * reapply_share
         grads, drops = self.pipeline.step(
-            columns(intake_dom, intake_intl), finish[:, None, :], columns(hazard, hazard)
+            columns(intake_dom, intake_intl, intake_all), finish[:, None, :], columns(hazard, hazard, hazard)
         )
         return {
             "applicants": applicants,
-            "intake_domestic": intake_dom,
+            "intake_domestic": intake_dom + intake_all,
             "intake_international": intake_intl,
             "unplaced_leavers": unplaced - self.waitlist,
             "reapplicants": waitlist_prev,
-            "grads_domestic": grads[:, 0],
-            "grads_international": grads[:, 1],
+            "grads_domestic": grads[:, OPEN_DOMESTIC] + grads[:, AI_SCHOOL],
+            "grads_international": grads[:, OPEN_INTERNATIONAL],
             "dropouts": rowsum(drops),
+            # the AI graduate schools
+            "applicants_ai": all_ai,
+            "intake_ai": intake_all,
+            "intake_outside": intake_outside,  # admitted from outside the AI-track pipeline
+            "places_held_ai": held_ai + intake_all,  # students holding an AI-school place this year
+            "stock_ai": held_ai + intake_all - grads[:, AI_SCHOOL] - drops[:, AI_SCHOOL],  # end of year
+            "grads_ai": grads[:, AI_SCHOOL],
+            "dropouts_ai": drops[:, AI_SCHOOL],
+            "international_applicants": international_applicants,
         }
+
+
+def fill_rate(a: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
+    """Share of places filled at ``a`` applicants per place: ``fill_max x min(1, a / full_ratio) ** gamma``.
+
+    >>> fill_rate(np.array([2.0, 0.5]), 0.9, 1.0, 2.0)
+    array([0.9  , 0.225])
+    """
+    return fill_max * np.minimum(1.0, a / full_ratio) ** gamma
+
+
+def admissions(applicants: np.ndarray, quota: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
+    """Entrants = min(applicants, quota x fill(applicants / quota)); no places, no entrants."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a = np.where(quota > 0, applicants / np.where(quota > 0, quota, 1.0), np.inf)
+    return np.minimum(applicants, quota * fill_rate(a, fill_max, full_ratio, gamma))
+
+
+def tertiary_entry(applicants, four_year_share, quota_four, quota_junior, fill_max, full_ratio, gamma):
+    """(four-year entrants, junior-college entrants): a ``four_year_share`` of applicants apply to
+    four-year universities first; the others and the four-year unplaced apply to junior colleges."""
+    four = admissions(applicants * four_year_share, quota_four, fill_max, full_ratio, gamma)
+    junior = admissions(applicants - four, quota_junior, fill_max, full_ratio, gamma)
+    return four, junior
+
+
+def international_applicants(base_inflow, places, reference_places, place_elasticity,
+                             attractiveness, attractiveness_elasticity, cap) -> np.ndarray:
+    """International applicants a year from a finite pool: ``base_inflow x (places /
+    reference_places) ** place_elasticity x attractiveness ** attractiveness_elasticity``, at most
+    ``cap``.
+
+    >>> round(float(international_applicants(100.0, 400.0, 100.0, 0.5, 1.21, 2.0, 1000.0)), 6)
+    292.82
+    """
+    raw = (base_inflow * np.power(np.maximum(places, 0.0) / reference_places, place_elasticity)
+           * np.power(attractiveness, attractiveness_elasticity))
+    return np.minimum(raw, cap)
 
 
 def fellowship_hazard(hazard, fellows: np.ndarray | float, enrolled: np.ndarray | float, gain):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from ..arrays import columns, weighted
 from ..scenario.inputs import evaluate, is_path, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
-from . import demography, levers
+from . import demography, education, levers
 from .education import Programme, dropout_hazard, finish_schedule
 from .workforce import Workforce
 
@@ -145,15 +145,16 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
     return out
 
 
-def cohort18_of(scenario: Scenario, p: Params) -> tuple[np.ndarray, np.ndarray]:
-    """(cohort18, births 18 years earlier), each (n, Y) over the simulated years: the explicit
-    ``demography.cohort18`` series if given (births then NaN), else births(t-18) x s18(t)."""
+def demography_of(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
+    """Demography over the simulated years, each (n, Y): ``cohort18``, ``hs_graduates``,
+    ``births18`` and ``births19`` (births 18 and 19 years earlier). ``hs_graduates(t) = births(t-19)
+    x hs_graduation(t)``; ``cohort18(t) = cohort18_ratio(t) x (births(t-18) + births(t-19)) / 2``,
+    or the explicit ``demography.cohort18`` series if given (reported only: entry uses
+    hs_graduates)."""
     sim = p.years
-    if scenario.demography.cohort18 is not None:
-        return p.q("demography.cohort18"), np.full((p.n, sim.size), np.nan)
     b = scenario.demography.births
-    byears = sim - 18
-    births18 = demography.project_births(
+    byears = np.arange(sim[0] - 19, sim[-1] - 18 + 1)
+    births = demography.project_births(
         byears,
         p.n,
         method=b.method,
@@ -161,7 +162,11 @@ def cohort18_of(scenario: Scenario, p: Params) -> tuple[np.ndarray, np.ndarray]:
         series=p.q("demography.births.series", byears) if b.method == "series" else None,
         schedule=demography.fertility_schedule(b.mean_age_at_birth, b.sd_age_at_birth),
     )
-    return births18 * p.q("demography.s18"), births18
+    cohort18, hs, b18, b19 = demography.cohort_rows(
+        births, p.q("demography.cohort18_ratio"), p.q("demography.hs_graduation"))
+    if scenario.demography.cohort18 is not None:
+        cohort18 = p.q("demography.cohort18")
+    return {"cohort18": cohort18, "hs_graduates": hs, "births18": b18, "births19": b19}
 
 
 def rows(x: np.ndarray) -> np.ndarray:
@@ -190,13 +195,21 @@ def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarra
 
 
 class ProgrammeInputs:
-    """Year-major inputs of one graduate programme: rows (n,) per year index."""
+    """Year-major inputs of one graduate programme (both kinds): rows (n,) per year index."""
 
-    def __init__(self, p: Params, which: str, seats: np.ndarray, slots: int):
+    def __init__(self, p: Params, which: str, seats: np.ndarray, ai_seats: np.ndarray, slots: int):
         pre = f"graduate_school.{which}"
         years = p.t(f"{pre}.years")
-        self.seats = seats
-        self.international = p.t(f"{pre}.international_share")
+        self.seats, self.ai_seats = seats, ai_seats
+        self.ai_share = p.t("graduate_school.ai_schools.applicant_share")
+        # applicants from outside the AI-track pipeline: a number per AI-school place
+        self.outside = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
+        self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
+        intl = f"{pre}.international"
+        self.international = rows(education.international_applicants(
+            p.q(f"{intl}.base_inflow"), p.q(f"{pre}.base_seats"), p.s(f"{intl}.reference_places")[:, None],
+            p.s(f"{intl}.place_elasticity")[:, None], p.q("graduate_school.attractiveness"),
+            p.s(f"{intl}.attractiveness_elasticity")[:, None], p.q(f"{intl}.cap")))
         self.reapply = p.t(f"{pre}.reapply_share")
         self.ai_job = p.t(f"{pre}.ai_job")
         self.abroad = p.t(f"{pre}.abroad")
@@ -206,36 +219,43 @@ class ProgrammeInputs:
 
     def step(self, prog: Programme, i: int, new_applicants: np.ndarray, hazard=None) -> dict[str, np.ndarray]:
         return prog.step(
-            new_applicants, self.seats[i], self.international[i], self.reapply[i],
-            self.finish[i], self.hazard[i] if hazard is None else hazard,
+            new_applicants, self.seats[i], self.ai_seats[i], self.ai_share[i], self.outside[i], self.international[i],
+            self.reapply[i], self.finish[i], self.hazard[i] if hazard is None else hazard,
         )
 
 
-def entrant_rows(scenario: Scenario, p: Params, cohort18_r: np.ndarray,
-                 units: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(tertiary entrants, AI-track entrants), year-major (Y, n): ``cohort18 x entry_rate``, and
-    of these ``four_year_share x ai_share``; funded places add entrants, up to ``max_share`` of
-    four-year entrants (never fewer than without the lever)."""
-    entrants_r = cohort18_r * p.t("education.entry_rate")
-    four_year = entrants_r * p.t("education.four_year_share")
-    ai_entrants_r = four_year * p.t("education.ai_share")
+def entrant_rows(scenario: Scenario, p: Params, hs_graduates_r: np.ndarray,
+                 units: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Tertiary entry, year-major (Y, n) each: ``applicants = hs_graduates x entry_rate x (1 +
+    older_applicants)``; four-year and junior-college entrants by the quota/fill rule
+    (:func:`~.education.tertiary_entry`); AI-track entrants = ``min(four-year x ai_share + funded
+    places x effect, four-year x max_ai_share)``: funded places move four-year entrants onto AI
+    tracks, never above the cap (which holds with or without the lever)."""
+    first_time = hs_graduates_r * p.t("education.entry_rate")
+    applicants = first_time * (1 + p.t("education.older_applicants"))
+    q4, qj = p.t("education.quota.four_year"), p.t("education.quota.junior_college")
+    four, junior = education.tertiary_entry(
+        applicants, p.t("education.four_year_share"), q4, qj,
+        p.t("education.fill.max"), p.t("education.fill.full_ratio"), p.t("education.fill.gamma"))
+    ai = four * p.t("education.ai_share")
     if scenario.levers.undergrad_ai_programs is not None:
-        ceiling = four_year * p.s("levers.undergrad_ai_programs.max_share")
-        ai_entrants_r = np.minimum(ai_entrants_r + rows(units["undergrad_ai_programs"]),
-                                   np.maximum(ceiling, ai_entrants_r))
-    return entrants_r, ai_entrants_r
+        ai = ai + rows(units["undergrad_ai_programs"])
+    ai = np.minimum(ai, four * p.t("education.max_ai_share"))
+    return {"first_time": first_time, "applicants": applicants, "four_year": four, "tertiary": four + junior, "ai": ai,
+            "quota": q4 + qj, "unfilled": q4 + qj - four - junior}
 
 
 def programme_inputs(scenario: Scenario, p: Params,
                      units: dict[str, np.ndarray]) -> tuple[ProgrammeInputs, ProgrammeInputs]:
-    """The master's and PhD programmes' inputs; bought graduate seats are split by
-    ``bought_master_share``."""
+    """The master's and PhD programmes' inputs. AI graduate-school places = ``ai_schools.base_seats``
+    + places bought by the graduate_seats lever, split by ``bought_master_share``; the other
+    programmes have their ``base_seats``."""
     gs, years = scenario.graduate_school, scenario.sim_years
     share_m = p.s("graduate_school.bought_master_share")
-    bought = rows(units["graduate_seats"])
-    m_in = ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats") + bought * share_m,
+    ai_places = p.t("graduate_school.ai_schools.base_seats") + rows(units["graduate_seats"])
+    m_in = ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats"), ai_places * share_m,
                            slots(gs.master.years, None, years))
-    d_in = ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats") + bought * (1 - share_m),
+    d_in = ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats"), ai_places * (1 - share_m),
                            slots(gs.phd.years, None, years))
     return m_in, d_in
 

@@ -121,6 +121,13 @@ class EducationProcesses:
         prog.wait_sum[i] += wait
         if i >= self.first_live:
             self.wait[QUALIFICATIONS[prog.qual]][wait] += 1
+        yield from self.graduate_student(prog, request, entry)
+
+    def graduate_student(self, prog: GraduateProgramme, request, entry: int):
+        """A domestic student holding a place (in the AI graduate schools or the other
+        programmes): study, then a PhD application, an AI job, abroad or elsewhere."""
+        u = self.u
+        at_ai_school = request.resource is prog.ai_seats
         graduated, i = yield from self.study(prog, request, "grads_domestic")
         if not graduated:
             self.move(entry, STUDYING, ELSEWHERE)
@@ -133,7 +140,7 @@ class EducationProcesses:
             yield from self.applicant(self.phd, entry)
             return
         draw -= to_phd
-        p_ai = prog.p_ai[i]
+        p_ai = prog.p_ai_school[i] if at_ai_school else prog.p_ai[i]
         if prog.qual == MASTER and self.switches(i, not p_ai <= draw < p_ai + d.abroad[i]):
             yield from self.applicant(self.phd, entry)
             return
@@ -145,6 +152,11 @@ class EducationProcesses:
             self.move(entry, STUDYING, ABROAD)
             return
         self.move(entry, STUDYING, ELSEWHERE)
+
+    def outside_student(self, prog: GraduateProgramme, request):
+        """An AI graduate-school student from outside the AI-track pipeline (other fields,
+        workers): untracked entry, otherwise a domestic graduate student."""
+        yield from self.graduate_student(prog, request, -1)
 
     def international(self, prog: GraduateProgramme, request):
         """An international student, admitted before domestic applicants."""
@@ -158,6 +170,7 @@ class EducationProcesses:
     def study(self, prog: GraduateProgramme, request, grads_key: str):
         """Hold a place until graduation or dropout; returns (graduated, year index)."""
         env, u, d = self.env, self.u, prog.data
+        ai = request.resource is prog.ai_seats
         yield env.timeout(STUDY - ADMIT)
         s = 0
         while True:
@@ -165,15 +178,19 @@ class EducationProcesses:
             h = prog.hazard[i]
             draw = u()
             if draw < h:
-                prog.seats.release(request)
+                request.resource.release(request)
                 prog.c["dropouts"][i] += 1
+                if ai:
+                    prog.c["dropouts_ai"][i] += 1
                 return False, i
             if draw - h < d.finish[i][s] * (1.0 - h):
                 break
             s += 1
             yield env.timeout(TICKS)
-        prog.seats.release(request)
+        request.resource.release(request)
         prog.c[grads_key][i] += 1
+        if ai:
+            prog.c["grads_ai"][i] += 1
         if i >= self.first_live:
             self.ttd[QUALIFICATIONS[prog.qual]][s + 1] += 1
         return True, i

@@ -12,7 +12,7 @@ from ..engine.params import (
     Params,
     ProgrammeInputs,
     budgets,
-    cohort18_of,
+    demography_of,
     entrant_rows,
     fellowship_gain,
     finish_rows,
@@ -39,7 +39,11 @@ class ProgrammeData:
 
     def __init__(self, pin: ProgrammeInputs):
         self.seats = year_list(pin.seats)
-        self.international = year_list(pin.international)
+        self.ai_seats = year_list(pin.ai_seats)
+        self.ai_share = year_list(pin.ai_share)
+        self.ai_school_job = year_list(pin.ai_school_job)
+        self.outside = year_list(pin.outside)
+        self.international = year_list(pin.international)  # international applicants a year
         self.reapply = year_list(pin.reapply)
         self.ai_job = year_list(pin.ai_job)
         self.abroad = year_list(pin.abroad)
@@ -56,14 +60,13 @@ class DrawInputs:
         sim = np.asarray(scenario.sim_years)
         p = Params(scenario, draws.chunk(d, d + 1), 1, sim)
         self.n_years = sim.size
-        cohort18, births18 = cohort18_of(scenario, p)
+        demo = demography_of(scenario, p)
         spend = budgets(scenario, p)
         units = lever_units(scenario, p, spend)
 
         ed, years = scenario.education, scenario.sim_years
-        cohort18_r, births18_r = rows(cohort18), rows(births18)
-        entrants_r, ai_entrants_r = entrant_rows(scenario, p, cohort18_r, units)
-        self.ai_entrants = year_list(ai_entrants_r)
+        entry = entrant_rows(scenario, p, rows(demo["hs_graduates"]), units)
+        self.ai_entrants = year_list(entry["ai"])
         self.serve = year_list(p.t("education.male_share") * p.t("education.service_share"))
         study = p.t("education.bachelor_years")
         durations = [study, study + p.t("education.service_years")]
@@ -94,9 +97,16 @@ class DrawInputs:
         h = slice(SPINUP_YEARS, None)  # horizon columns
         spend_h = {lever: x[:, BUDGET_LEAD:][0, h] for lever, x in spend.items()}
         self.fixed = {  # metrics that are inputs: the cohort engine's values exactly
-            "cohort18": cohort18_r[h, 0], "births_18_years_before": births18_r[h, 0],
-            "tertiary_entrants": entrants_r[h, 0],
-            "seats_master": np.asarray(m_in.seats)[h, 0], "seats_phd": np.asarray(d_in.seats)[h, 0],
+            "cohort18": demo["cohort18"][0, h], "births_18_years_before": demo["births18"][0, h],
+            "births_19_years_before": demo["births19"][0, h], "hs_graduates": demo["hs_graduates"][0, h],
+            "first_time_applicants": entry["first_time"][h, 0],
+            "tertiary_applicants": entry["applicants"][h, 0], "four_year_entrants": entry["four_year"][h, 0],
+            "admission_quota": entry["quota"][h, 0], "unfilled_places": entry["unfilled"][h, 0],
+            "tertiary_entrants": entry["tertiary"][h, 0],
+            "seats_master": (np.asarray(m_in.seats) + np.asarray(m_in.ai_seats))[h, 0],
+            "seats_phd": (np.asarray(d_in.seats) + np.asarray(d_in.ai_seats))[h, 0],
+            "seats_ai_graduate_schools": (np.asarray(m_in.ai_seats) + np.asarray(d_in.ai_seats))[h, 0],
+            "international_applicants": (np.asarray(m_in.international) + np.asarray(d_in.international))[h, 0],
             "budget_spent": sum(spend_h[lever] for lever in LEVERS),
             **{f"budget_{lever}": spend_h[lever] for lever in LEVERS},
             **{f"units_{lever}": units[f"{lever}_raw"][0, h] for lever in LEVERS},

@@ -63,16 +63,19 @@ class GraduateProgramme:
 
     def __init__(self, world: World, data: ProgrammeData, qual: int, leaver_qual: int):
         self.data, self.qual, self.leaver_qual = data, qual, leaver_qual
-        self.seats = Seats(world.env)
+        self.seats = Seats(world.env)  # the other (applicant-bound) programmes
+        self.ai_seats = Seats(world.env)  # the AI graduate schools (seat-bound)
         # (year of first application, or NEW_APPLICANT for a first application; tie-break; decision)
         self.pending: list[tuple[int, float, simpy.Event]] = []
         self.hazard = list(data.hazard)  # PhD: lowered by fellowships each year
         self.p_ai = [0.0] * world.n_years  # graduates' AI-job probability, set by the market
+        self.p_ai_school = [0.0] * world.n_years  # the same for AI graduate-school graduates
         self.p_leaver_ai = [0.0] * world.n_years  # unplaced leavers' AI-job probability
         n = world.n_years
         self.c = {key: [0] * n for key in (
             "applicants", "reapplicants", "intake_domestic", "intake_international", "waitlist",
-            "unplaced_leavers", "grads_domestic", "grads_international", "dropouts")}
+            "unplaced_leavers", "grads_domestic", "grads_international", "dropouts",
+            "applicants_ai", "intake_ai", "intake_outside", "grads_ai", "dropouts_ai", "places_held_ai", "stock_ai")}
         self.c["enrolled"] = [0] * n
         self.wait_sum = [0] * n
         self.intl_holding = 0  # international students holding a place now

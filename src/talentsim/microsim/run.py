@@ -69,16 +69,26 @@ def _draw_metrics(w: World) -> dict[str, np.ndarray]:
         out[f"returnees_{name}"] = np.asarray(w.returns_r[r][h], dtype=float) * k
         out[f"diaspora_retirement_{name}"] = np.asarray(w.dias_retire[r][h], dtype=float) * k
     waits, admitted = 0, 0
+    ai_keys = {"applicants_ai": "applicants_ai_graduate_schools", "intake_ai": "intake_ai_graduate_schools",
+               "grads_ai": "grads_ai_graduate_schools", "dropouts_ai": "dropouts_ai_graduate_schools",
+               "places_held_ai": "enrolled_ai_graduate_schools", "stock_ai": "stock_ai_graduate_schools",
+               "intake_international": "international_intake"}
+    for name in ai_keys.values():
+        out[name] = 0.0
     for prog, label in ((w.master, "master"), (w.phd, "phd")):
         c = {key: np.asarray(v[h], dtype=float) for key, v in prog.c.items()}
-        for key in ("applicants", "reapplicants", "intake_domestic", "intake_international",
+        for key in ("applicants", "reapplicants", "intake_domestic", "intake_international", "intake_outside",
                     "waitlist", "unplaced_leavers", "grads_domestic", "grads_international",
                     "dropouts", "enrolled"):
             out[f"{key}_{label}"] = c[key] * k
+        for key, name in ai_keys.items():
+            out[name] = out[name] + c[key] * k
         out[f"grads_{label}"] = (c["grads_domestic"] + c["grads_international"]) * k
         wait = np.asarray(prog.wait_sum[h], dtype=float)
-        out[f"seat_wait_years_{label}"] = wait / np.maximum(c["intake_domestic"], 1)
-        waits, admitted = waits + wait, admitted + c["intake_domestic"]
+        # waits of admitted applicants from the pipeline (those from outside it never wait)
+        from_pipeline = c["intake_domestic"] - c["intake_outside"]
+        out[f"seat_wait_years_{label}"] = wait / np.maximum(from_pipeline, 1)
+        waits, admitted = waits + wait, admitted + from_pipeline
     out["seat_wait_years"] = waits / np.maximum(admitted, 1)
     out.update(w.x.fixed)
     return out
@@ -244,6 +254,7 @@ def micro_files(result: MicroResult) -> dict[str, Any]:
 
 #: metrics checked against the cohort engine (tests, docs/microsim.md)
 KEY_METRICS = ("ai_track_entrants", "grads_bachelor", "grads_master", "grads_phd", "enrolled_master",
+               "enrolled_ai_graduate_schools", "international_intake",
                "ai_workforce", "emigration", "diaspora", "inflow_graduates")
 
 

@@ -141,26 +141,51 @@ class World(EducationProcesses, LabourProcesses):
 
     # -------------------------------------------------------------- yearly processes
     def office(self, prog: GraduateProgramme):
-        """Admission rounds: free places = capacity - places held; international students fill
-        their share of the places (share x capacity - those enrolled, at most the free places;
-        the fraction rounded at random so the mean matches the cohort engine); domestic
-        applicants request places in order of first application (then at random) and the seats
-        resource grants them while places last."""
-        env = self.env
+        """Admission rounds. Capacities for the year = places / K, stochastically rounded, for
+        the AI graduate schools and the other programmes. The AI schools first: each domestic
+        applicant applies there with probability ``ai_share``, joined by ``outside / K``
+        (stochastically rounded) applicants from outside the pipeline; free AI places go to
+        them at random (equal chances). Then the other programmes: the remaining domestic
+        applicants in order of first application (then at random) while places last, then
+        international applicants (``international / K``, rounded) take the places left."""
+        env, u = self.env, self.u
         yield env.timeout(ADMIT)
         while True:
             i = env.now // TICKS
-            seats = prog.seats
-            seats.capacity = self.round(prog.data.seats[i] / self.k)
-            free = max(seats.capacity - seats.count, 0)
-            want = min(max(prog.data.international[i] * seats.capacity - prog.intl_holding, 0.0), free)
-            n_intl = self.round(want)
-            for _ in range(n_intl):
-                self.start(self.international(prog, seats.request()))
+            data, c = prog.data, prog.c
             pending, prog.pending = prog.pending, []
             pending.sort(key=lambda item: (item[0], item[1]))
-            admitted = 0
+            # ---- the AI graduate schools
+            ai = prog.ai_seats
+            ai.capacity = self.round(data.ai_seats[i] / self.k)
+            held_ai = ai.count
+            free_ai = max(ai.capacity - held_ai, 0)
+            share = data.ai_share[i]
+            to_ai = [item for item in pending if u() < share]
+            n_out = self.round(data.outside[i] / self.k)
+            applicants_ai = len(to_ai) + n_out
+            admitted_ai = min(applicants_ai, free_ai)
+            # a random subset of all AI applicants (outside applicants are indices >= len(to_ai))
+            chosen = set(self.rng.choice(applicants_ai, admitted_ai, replace=False).tolist()) if admitted_ai else set()
+            placed = set()
+            for j, item in enumerate(to_ai):
+                if j in chosen:
+                    item[2].succeed(ai.request())
+                    placed.add(id(item))
+            from_outside = sum(1 for j in chosen if j >= len(to_ai))
+            for _ in range(from_outside):
+                self.start(self.outside_student(prog, ai.request()))
+            c["applicants_ai"][i] = applicants_ai
+            c["intake_ai"][i] = admitted_ai
+            c["intake_outside"][i] = from_outside
+            c["places_held_ai"][i] = held_ai + admitted_ai
+            # ---- the other programmes
+            seats = prog.seats
+            seats.capacity = self.round(data.seats[i] / self.k)
+            admitted = admitted_ai - from_outside
             for _first, _, decision in pending:
+                if decision.triggered:  # placed at an AI school
+                    continue
                 request = seats.request()
                 if request.triggered:
                     admitted += 1
@@ -168,10 +193,14 @@ class World(EducationProcesses, LabourProcesses):
                 else:
                     request.cancel()
                     decision.succeed(None)
-            c = prog.c
+            # international students from their pool take the places left
+            free = max(seats.capacity - seats.count, 0)
+            n_intl = min(self.round(data.international[i] / self.k), free)
+            for _ in range(n_intl):
+                self.start(self.international(prog, seats.request()))
             c["applicants"][i] = len(pending)
             c["reapplicants"][i] = sum(1 for first, _, _ in pending if first < NEW_APPLICANT)
-            c["intake_domestic"][i] = admitted
+            c["intake_domestic"][i] = admitted + from_outside
             c["intake_international"][i] = n_intl
             yield env.timeout(TICKS)
 
@@ -196,6 +225,8 @@ class World(EducationProcesses, LabourProcesses):
             M, P = x.master, x.phd
             self.master.p_ai[i] = float(take(M.ai_job[i], m, 1 - M.to_phd[i] - M.abroad[i]))
             self.phd.p_ai[i] = float(take(P.ai_job[i], m, 1 - P.abroad[i]))
+            self.master.p_ai_school[i] = float(take(M.ai_school_job[i], m, 1 - M.to_phd[i] - M.abroad[i]))
+            self.phd.p_ai_school[i] = float(take(P.ai_school_job[i], m, 1 - P.abroad[i]))
             # applicants who give up: the market share of graduates not studying further
             self.master.p_leaver_ai[i] = min(float(market_share(aj, 1 - dm - dp)) * m, 1.0)
             self.phd.p_leaver_ai[i] = min(float(market_share(M.ai_job[i], 1 - M.to_phd[i])) * m, 1.0)
@@ -206,7 +237,7 @@ class World(EducationProcesses, LabourProcesses):
             fellows = x.fellows[min(i + 1, self.n_years - 1)]
             self.p_switch[i] = -math.expm1(-fellows / pool) if pool > 0 else 0.0
             # fellowships: a lower PhD dropout hazard for the funded share of students
-            enrolled = self.phd.seats.count * k
+            enrolled = (self.phd.seats.count + self.phd.ai_seats.count) * k
             self.phd.hazard[i] = float(fellowship_hazard(x.phd.hazard[i], x.fellows_raw[i], enrolled, x.gain))
             if live:
                 self.labour_year(i)
@@ -234,7 +265,9 @@ class World(EducationProcesses, LabourProcesses):
         k = self.k
         self.initial = {
             "students_bachelor": self.n_ug * k,
-            "enrolled_master": self.master.seats.count * k, "enrolled_phd": self.phd.seats.count * k,
+            "enrolled_master": (self.master.seats.count + self.master.ai_seats.count) * k,
+            "enrolled_phd": (self.phd.seats.count + self.phd.ai_seats.count) * k,
+            "stock_ai_graduate_schools": (self.master.ai_seats.count + self.phd.ai_seats.count) * k,
             "waitlist_master": self.master.c["waitlist"][self.first_live - 1] * k,
             "waitlist_phd": self.phd.c["waitlist"][self.first_live - 1] * k,
             "ai_workforce": sum(self.work) * k, "diaspora": sum(self.dias_r) * k,
@@ -245,7 +278,8 @@ class World(EducationProcesses, LabourProcesses):
     def record(self, i: int) -> None:
         """End of year ``i``: stocks, the shortage rate, cohort tracking."""
         for prog in (self.master, self.phd):
-            prog.c["enrolled"][i] = prog.seats.count
+            prog.c["enrolled"][i] = prog.seats.count + prog.ai_seats.count
+            prog.c["stock_ai"][i] = prog.ai_seats.count
         if i < self.first_live:
             return
         k = self.k

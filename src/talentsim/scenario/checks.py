@@ -65,6 +65,7 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
                     None,
                 )
             )
+    problems += _check_education(s)
     init = s.workforce.initial
     total = quantity_range(init.master_share)[1] + quantity_range(init.phd_share)[1]
     if total > 1 + 1e-9:
@@ -111,6 +112,28 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
                        ("workforce.reskilled_mix", s.workforce.reskilled_mix)):
         if not mix or set(mix) - set(QUALIFICATIONS) or abs(sum(mix.values()) - 1) > 1e-6 or min(mix.values()) < 0:
             problems.append((where, f"needs keys among {list(QUALIFICATIONS)} with shares >= 0 adding up to 1", mix))
+    return problems
+
+
+def _check_education(s: Scenario) -> list[tuple[str, str, object]]:
+    """Quota paths cover every simulated year; AI graduate-school graduates' shares add up."""
+    from .inputs import ExplicitPath, StepsPath
+
+    problems: list[tuple[str, str, object]] = []
+    first = s.sim_years[0]
+    for level in ("four_year", "junior_college"):
+        q = getattr(s.education.quota, level)
+        if isinstance(q, (ExplicitPath, StepsPath)) and min(q.values) > first:
+            problems.append((f"education.quota.{level}",
+                             f"the path starts in {min(q.values)}, after the first simulated year {first}"
+                             f" (horizon start - {s.horizon.start - first} spin-up years); give a value"
+                             f" for {first} or earlier", sorted(q.values)[:3]))
+    years = s.sim_years
+    m = s.graduate_school.master
+    total = sum(quantity_range(q, years)[1] for q in (s.graduate_school.ai_schools.ai_job, m.abroad, m.to_phd))
+    if total > 1 + 1e-9:
+        problems.append(("graduate_school.ai_schools.ai_job",
+                         f"ai_job + master.abroad + master.to_phd can add up to more than 1 (max {total:.3g})", None))
     return problems
 
 

@@ -86,9 +86,15 @@ class Births(Section):
 
 
 class Demography(Section):
+    """hs_graduates(t) = births(t - 19) x hs_graduation(t): children born in b leave high school in
+    February b + 19, so university entrants of year t were born in t - 19.
+    cohort18(t) = cohort18_ratio(t) x (births(t - 18) + births(t - 19)) / 2: the published
+    (mid-year) count of 18-year-olds mixes two birth cohorts; it is reported, entry does not use it."""
+
     births: Births
-    s18: Positive  # 18-year-olds per birth 18 years earlier (survival + net migration of minors)
-    cohort18: Optional[Count] = None  # explicit 18-year-old series, overrides births x s18
+    cohort18_ratio: Positive  # 18-year-olds per mean birth of t-18 and t-19 (survival + migration)
+    hs_graduation: Rate  # high-school graduates per birth 19 years earlier
+    cohort18: Optional[Count] = None  # explicit 18-year-old series, overrides the births formula
 
 
 # ------------------------------------------------------------------ education
@@ -101,10 +107,34 @@ class Destinations(Section):
     abroad: Rate
 
 
+class Quota(Section):
+    """Admission quotas (places for entrants a year). Explicit and steps paths must list a year at
+    or before the first simulated year (horizon start minus the spin-up years)."""
+
+    four_year: Count
+    junior_college: Count
+
+
+class Fill(Section):
+    """Share of places filled at a applicants per place: fill(a) = max x min(1, a / full_ratio) ** gamma."""
+
+    max: Rate  # fill when applicants are plentiful (a >= full_ratio)
+    full_ratio: Positive  # applicants per place from which places fill to ``max``
+    gamma: Positive  # how fast fill falls below full_ratio (1: in proportion to applicants)
+
+
 class Education(Section):
-    entry_rate: Rate  # tertiary entrants per 18-year-old
-    four_year_share: Rate  # share of entrants going to four-year universities
+    """applicants = hs_graduates x entry_rate x (1 + older_applicants); a ``four_year_share`` of them
+    apply to four-year universities first, the rest and the four-year unplaced to junior colleges;
+    entrants = min(applicants, quota x fill(applicants / quota)) at each level."""
+
+    entry_rate: Rate  # first-time applicants per high-school graduate (the advancement rate)
+    older_applicants: Count  # re-takers and adults applying, per first-time applicant
+    four_year_share: Rate  # share of applicants applying to four-year universities first
+    quota: Quota
+    fill: Fill
     ai_share: Rate  # share of four-year entrants on AI-relevant tracks
+    max_ai_share: Rate = 1.0  # the AI-track share never exceeds this, with or without the lever
     bachelor_years: Years = 4.0
     bachelor_completion: Rate
     male_share: Rate  # share of AI-track entrants who are men
@@ -113,25 +143,54 @@ class Education(Section):
     destinations: Destinations
 
 
+class International(Section):
+    """International applicants a year from a finite pool: base_inflow x (places / reference_places)
+    ** place_elasticity x attractiveness ** attractiveness_elasticity, at most ``cap``."""
+
+    base_inflow: Count  # applicants a year at the reference places and attractiveness 1
+    reference_places: ScalarPositive  # fixed reference for the programme's places
+    place_elasticity: ScalarCount
+    attractiveness_elasticity: ScalarCount
+    cap: Count  # the pool's ceiling: applicants a year never exceed it
+
+
 class Programme(Section):
-    """A graduate-school stage (master's or PhD); seats are student places (a stock)."""
+    """A graduate-school stage (master's or PhD) outside the AI graduate schools: applicant-bound
+    (seats well above applicants); seats are student places (a stock)."""
 
     base_seats: Count
     years: Years
     completion: Rate
-    international_share: Rate  # share of free places taken by international students
+    international: International  # international applicants (they take free places first)
     reapply_share: Rate  # unplaced domestic applicants who wait and reapply next year
     ai_job: Rate  # domestic graduates (not going on to a PhD) taking a Korean AI job
     abroad: Rate  # domestic graduates leaving to work or study abroad
     to_phd: Rate = 0.0  # master's graduates applying for a PhD
 
 
+class AISchools(Section):
+    """The seat-bound AI graduate schools (MSIT AI, convergence and innovation graduate schools):
+    places = base_seats + places bought by the graduate_seats lever, split master's / PhD by
+    ``bought_master_share``; a share of domestic applicants applies to them first, and
+    ``outside_per_place`` x places people from outside the AI-track pipeline (new to the model;
+    those admitted join it, those turned away leave)."""
+
+    base_seats: Count = 0.0  # places outside the lever's budget lines
+    applicant_share: Rate  # share of domestic applicants (new + waiting) applying to them first
+    # applicants a year from outside the AI-track pipeline (other fields, workers) per place
+    outside_per_place: Count = 0.0
+    ai_job: Rate  # their domestic graduates (not going on to a PhD) taking a Korean AI job
+
+
 class GraduateSchool(Section):
     master: Programme
     phd: Programme
+    ai_schools: AISchools
+    # Korea's attractiveness to international students relative to the reference year (index)
+    attractiveness: Positive = 1.0
     international_stay_rate: Rate  # international graduates who stay to work in Korea
     international_ai_job: Rate  # of those who stay, share taking AI jobs
-    bought_master_share: ScalarRate  # share of budget-bought places that are master's places
+    bought_master_share: ScalarRate  # share of AI graduate-school places that are master's places
 
 
 # ------------------------------------------------------------------ workforce
@@ -363,11 +422,9 @@ class FellowshipLever(Lever):
 
 
 class UndergradLever(Lever):
-    """Undergraduate AI programmes: a unit is one funded AI-track entrant place a year;
-    ``effect`` = extra AI-track entrants per place; the AI-track share of four-year entrants never
-    exceeds ``max_share``."""
-
-    max_share: ScalarRate = 1.0
+    """Undergraduate AI programmes: a unit is one funded AI-track place a year; ``effect`` = four-year
+    entrants moved onto AI tracks per place (never new entrants); the AI-track share of four-year
+    entrants never exceeds ``education.max_ai_share``."""
 
 
 class Levers(Section):
@@ -375,9 +432,9 @@ class Levers(Section):
 
     units (after lag, ramp, cap) x effect, per lever:
 
-    - graduate_seats: student places a year (split by graduate_school.bought_master_share)
+    - graduate_seats: AI graduate-school places (split by graduate_school.bought_master_share)
     - phd_fellowships: funded PhD students (extra applicants x effect; lower dropout)
-    - undergrad_ai_programs: extra AI-track entrants (capped by max_share of four-year entrants)
+    - undergrad_ai_programs: four-year entrants moved onto AI tracks (capped by education.max_ai_share)
     - reskilling: trainees; converted from a finite pool with falling conversion (ReskillingLever)
     - retention_pay: covered workers (never more than the workforce); effect = their pay raise
     - talent_visas: visa offers; recruits from a finite, pay-responsive global pool (VisaLever)

@@ -1,0 +1,75 @@
+"""The two kinds of graduate programme (seat-bound AI graduate schools, applicant-bound others)
+and the finite international pool, on the shipped scenarios with common random numbers."""
+
+import numpy as np
+import pytest
+
+import talentsim as ts
+
+from .conftest import ROOT, write_scenario
+
+SCENARIOS = ROOT / "scenarios"
+
+
+def run(scenario, n=300, seed=5):
+    return ts.simulate(scenario, ts.sample_inputs(scenario, n, "lhs", rng=seed))
+
+
+def column(r, metric, year):
+    return r[metric][:, list(r.years).index(year)]
+
+
+@pytest.fixture(scope="module")
+def base_run():
+    return run(ts.load_scenario(SCENARIOS / "baseline.yaml"))
+
+
+def test_ai_graduate_schools_are_full_in_2024(baseline_run):
+    fill = column(baseline_run, "enrolled_ai_graduate_schools", 2024) / column(
+        baseline_run, "seats_ai_graduate_schools", 2024)
+    assert np.median(fill) >= 0.95
+    assert np.all(fill <= 1 + 1e-12)
+    # applicants per place 2.5-6 (people; applications per place are higher, FACTS 4-6)
+    per_place = column(baseline_run, "applicants_ai_graduate_schools", 2024) / column(
+        baseline_run, "intake_ai_graduate_schools", 2024)
+    assert 2.0 <= np.median(per_place) <= 6.0
+
+
+def test_30bn_for_ai_graduate_schools_buys_students(base_run):
+    alt = run(ts.load_scenario(SCENARIOS / "ai_grad_school_30bn.yaml"))
+    for year in (2030, 2035):
+        bought = column(alt, "units_graduate_seats", year) - column(base_run, "units_graduate_seats", year)
+        gained = column(alt, "enrolled_ai_graduate_schools", year) - column(base_run, "enrolled_ai_graduate_schools", year)
+        assert np.all(bought > 0)
+        assert np.median(gained / bought) >= 0.8, year
+        assert np.all(gained <= bought * (1 + 1e-9) + 1e-6)  # never more students than places bought
+
+
+def test_doubling_other_programmes_seats_barely_moves_domestic_enrolment(tmp_path, base_run):
+    path = write_scenario(tmp_path, "double", {"graduate_school": {
+        "master": {"base_seats": {"dist": "triangular", "low": 18000, "mode": 22000, "high": 26000}},
+        "phd": {"base_seats": {"dist": "triangular", "low": 14000, "mode": 18000, "high": 22000}}}})
+    double = run(ts.load_scenario(path))
+    for prog in ("master", "phd"):
+        for year in (2030, 2040):
+            a = column(base_run, f"intake_domestic_{prog}", year)
+            b = column(double, f"intake_domestic_{prog}", year)
+            assert abs(np.median(b) / np.median(a) - 1) < 0.10, (prog, year)
+            # international intake: never above the pool's cap
+            ib = column(double, f"intake_international_{prog}", year)
+            cap = 900 if prog == "master" else 525
+            assert np.all(ib <= cap + 1e-9)
+        # the pool grows by the place elasticity at most (2 ** e, e <= 0.8) and intake stays within it
+        apps_a = column(base_run, "international_applicants", year)
+        apps_b = column(double, "international_applicants", year)
+        assert np.all(apps_b <= apps_a * 2**0.8 * (1 + 1e-9)) and np.all(apps_b >= apps_a)
+        assert np.all(column(double, "international_intake", year) <= apps_b * (1 + 1e-12))
+
+
+def test_international_intake_follows_attractiveness_up_to_the_cap(tmp_path, base_run):
+    path = write_scenario(tmp_path, "attract", {"graduate_school": {"attractiveness": 1.2}})
+    more = run(ts.load_scenario(path))
+    a = column(base_run, "international_applicants", 2030)
+    b = column(more, "international_applicants", 2030)
+    assert np.all(b > a) and np.all(b <= 900 + 525 + 1e-9)
+    assert np.all(column(more, "international_intake", 2030) <= b + 1e-9)
