@@ -68,14 +68,17 @@ def test_windows_default_to_2026_2050_cut_to_the_horizon_and_explicit_ones_must_
 
 
 def one_lever_toy(tmp_path):
-    """Reskilling at 0.1 bn a trainee, half of them AI workers, acting the year the money is spent;
+    """Reskilling at 0.1 bn a trainee (no source pool, constant real cost), half of them AI workers, acting the
+    year the money is spent, with jobs for all (demand 10 million);
     nobody leaves within the window (no attrition, emigration ~1e-12, entry at 30 cannot retire by
     2030) and nothing feeds back (premium and take-up fixed, immigration not pay-driven): an extra
     100 bn a year from 2026 adds exactly 500 workers a year."""
     common = {"workforce": {"attrition": 0.0, "take_up_response": 0.0},
-              "market": {"shortage_sensitivity": 0.0},
+              # jobs never bind: every trainee converted is hired
+              "market": {"shortage_sensitivity": 0.0, "demand": 1.0e7},
               "migration": {"emigration": {"base_rate": 1e-12, "max_rate": 1e-11}, "immigration": {"elasticity": 0.0}},
-              "levers": {"reskilling": {"cost_per_unit_krw_bn": 0.1, "lag_years": 0, "ramp_years": 1, "effect": 0.5}}}
+              "levers": {"reskilling": {"cost_per_unit_krw_bn": 0.1, "lag_years": 0, "ramp_years": 1, "effect": 0.5,
+                                       "pool_initial": None, "real_cost_growth": 0.0}}}
     base = write_scenario(tmp_path, "toy_base", common)
     alt = write_scenario(tmp_path, "toy_alt", {"budget_lines": {"more": {"lever": "reskilling", "krw_bn": 100.0,
                                                                           "first_year": 2026}}}, extends=base)
