@@ -68,7 +68,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
         "talentsim_version": __version__, "started_utc": started.isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
-    out = results_dir(out_dir, Path("results") / f"sensitivity_{scenario.name}")
+    out = results_dir(out_dir, Path("results") / f"sensitivity_{scenario.name}", "sensitivity")
     fmt = "%.8g"
     write_atomic_dir(out, {
         "sensitivity.csv": lambda p: table.to_csv(p, index=False, float_format=fmt),
@@ -108,7 +108,7 @@ def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
 
     scenario = load_or_exit(scenario_file)
     obs = read_observed_or_exit(observed)
-    out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
+    out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}", "calibration")
     try:
         fit = cal.calibrate(scenario, obs, n_draws=n_draws, accept=accept, seed=seed)
         cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
@@ -141,7 +141,7 @@ def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir)
 
     scenario = load_or_exit(scenario_file)
     obs = read_observed_or_exit(observed)
-    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}")
+    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}", "backtest")
     try:
         result = run_backtest(scenario, obs, fit_until, n_draws=n_draws, accept=accept, seed=seed)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),

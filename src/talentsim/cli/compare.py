@@ -63,7 +63,7 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
         click.echo("\n".join(bad), err=True)
         sys.exit(EXIT_INVALID)
     draws = sample_inputs(base, n_draws=n_draws, method=sampling, rng=seed)
-    out = results_dir(out_dir, Path("results") / f"compare_{base.name}")
+    out = results_dir(out_dir, Path("results") / f"compare_{base.name}", "comparison")
 
     from tqdm import tqdm
 

@@ -44,10 +44,11 @@ def plot(results_dir, formats) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), default="report.html", show_default=True)
 def report(results_dirs, out) -> None:
     """One self-contained HTML report of RESULTS_DIR... (figures, tables, assumptions, manifest)."""
+    from ..outdir import check_report_target
     from ..report.html import write_report
 
     try:
-        click.echo(f"wrote {write_report(list(results_dirs), out)}")
+        click.echo(f"wrote {write_report(list(results_dirs), check_report_target(out))}")
     except (FileNotFoundError, ValueError) as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)

@@ -70,7 +70,7 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     t0 = time.perf_counter()
     scenario = load_or_exit(scenario_file)
     draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
-    out = results_dir(out_dir, Path("results") / scenario.name)
+    out = results_dir(out_dir, Path("results") / scenario.name, "run")
     if engine == "microsim":
         run_microsim(scenario, scenario_file, draws, out, scale, workers, no_draws, started, t0)
         figures_and_report(out, plots, with_report)
