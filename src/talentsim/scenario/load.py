@@ -11,7 +11,9 @@ Every problem of a file is reported at once, one line each, as
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .checks import check_bounds, check_consistency
+from .checks import check_bounds
 from .inputs import DISTRIBUTIONS, PATHS
 from .schema import Scenario
 
@@ -40,7 +42,8 @@ class Problem:
     show_value: bool = True
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
+        where = f"{self.path}: " if self.path else ""
+        where = f"{self.file}: {where}" if self.file else where
         got = f" (got {_show(self.value)})" if self.show_value and "(got" not in self.message else ""
         return _printable(f"{where}{self.message}{got}")
 
@@ -71,26 +74,137 @@ def _show(value: Any) -> str:
 
 
 # ------------------------------------------------------------------ reading and inheritance
+#: largest scenario file read (bytes); real scenarios are a few kB
+MAX_FILE_BYTES = 1 << 20
+#: largest number of values a file may hold once its YAML aliases are expanded
+MAX_NODES = 200_000
+#: deepest nesting of mappings and lists
+MAX_DEPTH = 40
+
+
+class _Loader(_SAFE_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, recording duplicate keys (with both line numbers) instead of letting the
+    last one win."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[tuple[Any, int, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                if key in seen:
+                    self.duplicates.append((key, seen[key], line))
+                else:
+                    seen[key] = line
+            except TypeError:  # unhashable: the base class reports it
+                pass
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file no larger than ``limit``; anything else (a device, a FIFO,
+    a folder, a huge file) raises ``OSError`` with a one-line reason, without blocking."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise OSError(f"{kind}; give a scenario .yaml file")
+        if info.st_size > limit:
+            raise OSError(f"larger than {limit >> 10} kB; a scenario file is a few kB")
+        chunks, size = [], 0
+        while size <= limit:
+            block = os.read(fd, 1 << 16)
+            if not block:
+                break
+            chunks.append(block)
+            size += len(block)
+        if size > limit:
+            raise OSError(f"larger than {limit >> 10} kB; a scenario file is a few kB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _expanded_size(data: Any) -> tuple[int, int, bool]:
+    """(values after expanding aliases, deepest nesting, cyclic?) computed without recursion;
+    shared sub-trees (YAML aliases) are counted as often as they are used."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_stack: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        kids = list(node.values()) if isinstance(node, dict) else node if isinstance(node, list) else ()
+        if done:
+            on_stack.discard(key)
+            size[key] = min(1 + sum(size[id(k)] if isinstance(k, (dict, list)) else 1 for k in kids), 1 << 62)
+            depth[key] = 1 + max((depth[id(k)] for k in kids if isinstance(k, (dict, list))), default=0)
+            continue
+        if key in size:
+            continue
+        if key in on_stack:
+            return 0, 0, True
+        on_stack.add(key)
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if isinstance(k, (dict, list)) and id(k) not in size)
+    if not isinstance(data, (dict, list)):
+        return 1, 0, False
+    return size[id(data)], depth[id(data)], False
+
+
 def _read_yaml(path: Path, shown: str) -> dict:
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Problem(shown, "", message, show_value=False)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = read_limited(path)
+        text = raw.decode("utf-8")
     except FileNotFoundError:
-        raise ScenarioError([Problem(shown, "", "file not found", show_value=False)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(shown, "", f"cannot read file: {exc}", show_value=False)]) from None
+        raise fail("file not found") from None
+    except UnicodeDecodeError:
+        raise fail("cannot read file: not UTF-8 text") from None
+    except OSError as exc:
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
+    except ValueError as exc:  # e.g. a NUL byte in the name
+        raise fail(f"cannot read file: {exc}") from None
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # plain data only: no arbitrary Python objects
+        data = loader.get_single_data()  # plain data only: no arbitrary Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or "could not parse"
-        raise ScenarioError([Problem(shown, "", f"invalid YAML{where}: {problem}", show_value=False)]) from None
+        raise fail(f"invalid YAML{where}: {problem}") from None
+    except (RecursionError, MemoryError):
+        raise fail(f"invalid YAML: nested too deeply (more than {MAX_DEPTH} levels)") from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise ScenarioError([
+            Problem(shown, str(key), f"duplicate key '{key}' at lines {first} and {second}; keep one",
+                    show_value=False)
+            for key, first, second in loader.duplicates
+        ])
+    nodes, deepest, cyclic = _expanded_size(data)
+    if cyclic:
+        raise fail("invalid YAML: a recursive alias (an anchor used inside itself)")
+    if nodes > MAX_NODES:
+        raise fail(f"too large once its YAML aliases are expanded ({nodes:,} values, limit {MAX_NODES:,})")
+    if deepest > MAX_DEPTH:
+        raise fail(f"nested too deeply ({deepest} levels, limit {MAX_DEPTH})")
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem(shown, "", "a scenario must be a mapping of keys to values", data)]
-        )
+        raise fail(f"a scenario must be a mapping of keys to values (got a {type(data).__name__})")
     return data
 
 
@@ -117,8 +231,12 @@ def deep_merge(base: Mapping, override: Mapping) -> dict:
 def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
     """Raw scenario mapping after following ``extends`` (path relative to the file)."""
     path = Path(path)
-    real = path.resolve()
     shown = str(path)
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, NUL bytes, long names
+        raise ScenarioError([Problem(shown, "", f"cannot read file: {getattr(exc, 'strerror', None) or exc}",
+                                     show_value=False)]) from None
     if real in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, real))
         raise ScenarioError([Problem(shown, "extends", f"cyclic extends: {cycle}", show_value=False)])
@@ -130,11 +248,17 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError([Problem(shown, "extends", "must be a file name", parent)])
+    if not parent.endswith((".yaml", ".yml")) or "\x00" in parent:
+        raise ScenarioError([Problem(shown, "extends", "must name a .yaml or .yml scenario file", parent)])
     parent_path = path.parent / parent
-    if not parent_path.exists():
-        raise ScenarioError(
-            [Problem(shown, "extends", f"base scenario not found: {parent_path}", parent)]
-        )
+    try:
+        exists, regular = os.path.lexists(parent_path), parent_path.is_file()
+    except (OSError, ValueError):
+        exists, regular = False, False
+    if not exists:
+        raise ScenarioError([Problem(shown, "extends", f"base scenario not found: {parent_path}", parent)])
+    if not regular:
+        raise ScenarioError([Problem(shown, "extends", f"not a regular file: {parent_path}", parent)])
     try:
         base = resolve(parent_path, (*_chain, real))
     except ScenarioError as exc:
@@ -146,6 +270,10 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         raise
     merged = deep_merge(base, data)
     merged["extends"] = parent
+    nodes = _expanded_size(merged)[0]
+    if nodes > MAX_NODES:
+        raise ScenarioError([Problem(shown, "extends", f"the merged scenario is too large ({nodes:,} values, "
+                                     f"limit {MAX_NODES:,})", show_value=False)])
     return merged
 
 
@@ -173,9 +301,9 @@ def _unwrap(tp: Any, node: Any) -> Any:
             tp = typing.get_args(tp)[0]
         elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
             if isinstance(node, Mapping) and "dist" in node:
-                return DISTRIBUTIONS.get(node["dist"])
+                return DISTRIBUTIONS.get(node["dist"]) if isinstance(node["dist"], str) else None
             if isinstance(node, Mapping) and "path" in node:
-                return PATHS.get(node["path"])
+                return PATHS.get(node["path"]) if isinstance(node["path"], str) else None
             members = [a for a in typing.get_args(tp) if a is not type(None)]
             models = [m for m in members if isinstance(_unwrap(m, node), type)]
             if len(models) == 1:
@@ -259,14 +387,78 @@ def _translate(err: dict, shown: str, data: dict) -> Problem:
 
 
 def _problems_of(data: dict, shown: str) -> tuple[Scenario | None, list[Problem]]:
+    """Validate ``data`` as a Scenario (the schema, then :mod:`.checks`, inside pydantic); on a
+    schema error, also the bounds of every part that validates on its own, so that a misspelt
+    key does not hide a range error."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        return None, [_translate(e, shown, data) for e in exc.errors()]
-    found = check_bounds(scenario, scenario.sim_years) + check_consistency(scenario)
-    return scenario, [
-        Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None) for p, m, v in found
-    ]
+        problems: list[Problem] = []
+        schema_failed = False
+        for err in exc.errors():
+            if err["type"] == "scenario_checks":
+                problems += [Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None)
+                             for p, m, v in err["ctx"]["problems"]]
+            else:
+                schema_failed = True
+                problems.append(_translate(err, shown, data))
+        if schema_failed:
+            problems += [Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None)
+                         for p, m, v in partial_checks(Scenario, data, _years_of(data))]
+        unique = list({str(p): p for p in problems}.values())
+        return None, unique
+    except RecursionError:
+        return None, [Problem(shown, "", "nested too deeply", show_value=False)]
+    return scenario, []
+
+
+def _years_of(data: Mapping) -> range:
+    """The simulated years the file asks for (a default span if its horizon is invalid)."""
+    from .schema import SPINUP_YEARS
+
+    horizon = data.get("horizon") if isinstance(data, Mapping) else None
+    start, end = 2024, 2050
+    if isinstance(horizon, Mapping):
+        a, b = horizon.get("start"), horizon.get("end")
+        if isinstance(a, int) and isinstance(b, int) and 1900 < a <= b < 2200:
+            start, end = a, b
+    return range(start - SPINUP_YEARS, end + 1)
+
+
+_SINGLE: dict[tuple[type, str], type[BaseModel]] = {}
+
+
+def _single_field_model(cls: type[BaseModel], name: str) -> type[BaseModel]:
+    """A model holding only field ``name`` of ``cls`` (same type, same ``Bounds``)."""
+    from pydantic import create_model
+
+    key = (cls, name)
+    if key not in _SINGLE:
+        info = cls.model_fields[name]
+        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config,
+                                    **{name: (info.annotation, info)})
+    return _SINGLE[key]
+
+
+def partial_checks(cls: type[BaseModel], data: Any, years: range, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """Bounds problems of every field of ``data`` that validates on its own (used when the
+    whole fails the schema, e.g. on an unknown key elsewhere)."""
+    if not isinstance(data, Mapping):
+        return []
+    found: list[tuple[str, str, Any]] = []
+    for name, info in cls.model_fields.items():
+        if name not in data:
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        try:
+            one = _single_field_model(cls, name).model_validate({name: data[name]})
+        except ValidationError:
+            sub = _unwrap(info.annotation, data[name])
+            if isinstance(sub, type) and issubclass(sub, BaseModel) and sub.__module__.endswith("schema"):
+                found += partial_checks(sub, data[name], years, path)
+            continue
+        found += check_bounds(one, years, prefix)
+    return found
 
 
 def _raw_at(data: Any, dotted: str, default: Any) -> Any:
@@ -293,9 +485,8 @@ def load_scenario(path: str | Path) -> Scenario:
     shown = str(path)
     data = resolve(path)
     scenario, problems = _problems_of(data, shown)
-    if problems:
+    if problems or scenario is None:
         raise ScenarioError(problems)
-    assert scenario is not None
     return scenario
 
 
