@@ -142,7 +142,7 @@ def test_an_interrupt_between_any_two_file_operations_leaves_old_or_new(tmp_path
         new = {"extra.csv": "newnewnew", "manifest.json": outdir.dump_json({"kind": "run", "version": "new", "x": 1.0}),
                "summary.csv": "metric,value\nv,new\n"}
         assert old["extra.csv"] == "oldoldold"
-        assert now == old or now == new, (stop, now)
+        assert now in (old, new), (stop, now)
         # a later run by another process cleans up after this one
         monkeypatch.setattr(outdir, "_alive", lambda pid: False)
         write_atomic_dir(out, files_of("third"))

@@ -26,15 +26,14 @@ import re
 import shutil
 import signal
 import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "MARKER",
     "FORMAT",
+    "MARKER",
     "OutputError",
     "check_replaceable",
     "check_report_target",
@@ -168,7 +167,7 @@ def check_report_target(out: str | os.PathLike, option: str = "--out") -> Path:
             head = fh.read(256).lstrip().lower()
     except OSError as exc:
         raise OutputError(f"{option}: cannot read {out}: {exc.strerror or exc}") from None
-    if not (head.startswith(b"<!doctype html") or head.startswith(b"<html")) and info.st_size:
+    if not head.startswith((b"<!doctype html", b"<html")) and info.st_size:
         raise OutputError(f"{option}: {out} exists and is not an HTML file; refusing to replace it")
     return out
 

@@ -14,6 +14,8 @@ import difflib
 import math
 import os
 import stat
+import types
+import typing
 
 import numpy as np
 from pydantic import BaseModel
@@ -57,19 +59,33 @@ def _quantity_problems(value, path: str, years: range) -> list[tuple[str, str, o
     return problems
 
 
+def bounds_of(info) -> Bounds | None:
+    """The ``Bounds`` of a field, also when it sits inside ``Optional[...]``."""
+    found = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+    stack = [info.annotation]
+    while found is None and stack:
+        tp = stack.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            found = next((m for m in tp.__metadata__ if isinstance(m, Bounds)), None)
+            stack.append(typing.get_args(tp)[0])
+        elif typing.get_origin(tp) in (typing.Union, types.UnionType):
+            stack.extend(typing.get_args(tp))
+    return found
+
+
 def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[str, str, object]]:
     """Every ``(field.path, message, value)`` whose possible values break its ``Bounds``."""
     problems: list[tuple[str, str, object]] = []
     for name, info in type(obj).model_fields.items():
         value = getattr(obj, name)
         path = f"{prefix}.{name}" if prefix else name
-        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        bounds = bounds_of(info)
         if bounds is not None and isinstance(value, dict):  # a mapping of numbers: every value
             for key, item in value.items():
                 if isinstance(item, (int, float)) and not bounds.holds(item, item):
                     problems.append((f"{path}.{key}", bounds.describe(), item))
             continue
-        if value is not None and not isinstance(value, (BaseModel, dict)) or is_dist(value) or is_path(value):
+        if (value is not None and not isinstance(value, (BaseModel, dict))) or is_dist(value) or is_path(value):
             found = _quantity_problems(value, path, years)
             if found:
                 problems += found

@@ -60,7 +60,9 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], *, source: str = 
     if bad:
         raise ScenarioError(bad)
     for dotted, value in values.items():
-        _set(data, dotted, value.model_dump(mode="python", exclude_none=True) if hasattr(value, "model_dump") else value)
+        if hasattr(value, "model_dump"):  # a distribution or path model
+            value = value.model_dump(mode="python", exclude_none=True)
+        _set(data, dotted, value)
     new, problems = _problems_of(data, source)
     if problems or new is None:
         raise ScenarioError(problems)

@@ -161,7 +161,8 @@ class Workforce(Section):
     attrition: Rate  # yearly share leaving AI work for non-AI work in Korea
     entry_band: dict[str, int]  # qualification / source -> age band of entry
     take_up_response: ScalarCount  # graduates' AI-job take-up multiplier per unit shortage rate
-    reskilled_mix: Annotated[dict[str, float], Bounds(0.0, 1.0)] = {"bachelor": 1.0}  # highest degree of reskilled workers
+    #: highest degree of reskilled workers
+    reskilled_mix: Annotated[dict[str, float], Bounds(0.0, 1.0)] = {"bachelor": 1.0}
 
 
 class Emigration(Section):
