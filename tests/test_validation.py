@@ -234,7 +234,7 @@ def test_unreadable_names_are_one_line_errors(tmp_path, name):
         (tmp_path / "loop2.yaml").symlink_to(tmp_path / "loop.yaml")
     result = CliRunner().invoke(main, ["validate", str(tmp_path / name)])
     assert result.exit_code == 2
-    assert len(result.output.strip().splitlines()) == 2 and "Traceback" not in result.output  # problem + count
+    assert len(result.output.strip().splitlines()) <= 2 and "Traceback" not in result.output  # problem (+ count)
 
 
 def test_growth_range_does_not_overflow():

@@ -8,8 +8,8 @@
 """
 
 from . import (
-    _startup,  # noqa: F401  (first: Ctrl-C while the CLI starts gives one line, not a traceback)
     plots,  # loads no matplotlib until a plot is drawn
+    startup,  # noqa: F401  (before the heavy imports: Ctrl-C while the CLI starts gives one line)
 )
 from .analysis.compare import Comparison, compare_policies
 from .engine.cohort import simulate

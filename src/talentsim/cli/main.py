@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from .._startup import restore
+from ..startup import restore
 from ..version import __version__
 from .analysis import backtest, calibrate, sensitivity
 from .compare import compare

@@ -15,7 +15,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from .load import Problem, ScenarioError, _problems_of
+from .load import Problem, ScenarioError, problems_of
 from .schema import Scenario
 
 __all__ = ["with_values"]
@@ -63,7 +63,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], *, source: str = 
         if hasattr(value, "model_dump"):  # a distribution or path model
             value = value.model_dump(mode="python", exclude_none=True)
         _set(data, dotted, value)
-    new, problems = _problems_of(data, source)
+    new, problems = problems_of(data, source)
     if problems or new is None:
         raise ScenarioError(problems)
     return new
