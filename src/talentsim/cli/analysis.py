@@ -12,8 +12,10 @@ import click
 import pandas as pd
 
 from ..results import write_atomic_dir
+from ..sampling import sample_inputs
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
+from .guards import check_accepted, check_cohort_metric, check_draws
 from .manifest import EXIT_INVALID, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -47,6 +49,8 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
     if metric not in METRICS:
         click.echo(f"--metric: unknown metric '{metric}'; expected one of: {', '.join(sorted(METRICS))}", err=True)
         sys.exit(EXIT_INVALID)
+    check_cohort_metric(scenario, metric)
+    check_draws(8 * n_draws, len(sample_inputs(scenario, n_draws=1).names))
     if year not in scenario.years:
         click.echo(f"--year: {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}", err=True)
         sys.exit(EXIT_INVALID)
@@ -107,6 +111,8 @@ def calibrate(scenario_file, observed, n_draws, accept, seed, out_dir) -> None:
     from ..analysis import calibrate as cal
 
     scenario = load_or_exit(scenario_file)
+    check_accepted(n_draws, accept)
+    check_draws(n_draws, len(sample_inputs(scenario, n_draws=1).names))
     obs = read_observed_or_exit(observed)
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}", "calibration")
     try:
@@ -140,6 +146,8 @@ def backtest(scenario_file, observed, fit_until, n_draws, accept, seed, out_dir)
     from ..plots.calibration import backtest_files
 
     scenario = load_or_exit(scenario_file)
+    check_accepted(n_draws, accept)
+    check_draws(n_draws, len(sample_inputs(scenario, n_draws=1).names))
     obs = read_observed_or_exit(observed)
     out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}_{fit_until}", "backtest")
     try:

@@ -22,6 +22,12 @@ def figures_and_report(out: Path, plots: bool, with_report: bool) -> None:
 
         click.echo(f"wrote {write_report([out], out / 'report.html')}")
 
+def damaged(where: str, exc: BaseException) -> str:
+    what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc).splitlines()[0] if str(exc) else ""
+    return (f"{where}: not a complete talentsim results folder ({type(exc).__name__}: {what}); "
+            "write it again with talentsim run/compare/sensitivity")
+
+
 @click.command()
 @click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(exists=True, file_okay=False))
 @click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
@@ -34,6 +40,9 @@ def plot(results_dir, formats) -> None:
         paths = plot_results_dir(results_dir, formats)
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"{results_dir}: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:  # a damaged or hand-made folder
+        click.echo(damaged(results_dir, exc), err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"wrote {len(paths)} file(s) to {Path(results_dir) / 'figures'}/")
 
@@ -51,4 +60,7 @@ def report(results_dirs, out) -> None:
         click.echo(f"wrote {write_report(list(results_dirs), check_report_target(out))}")
     except (FileNotFoundError, ValueError) as exc:
         click.echo(str(exc), err=True)
+        sys.exit(EXIT_INVALID)
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:  # a damaged or hand-made folder
+        click.echo(damaged(", ".join(results_dirs), exc), err=True)
         sys.exit(EXIT_INVALID)
