@@ -171,3 +171,19 @@ def test_check_replaceable_accepts_absent_and_empty(tmp_path):
     (tmp_path / "empty").mkdir()
     write_atomic_dir(tmp_path / "empty", files_of("a"))
     assert snapshot(tmp_path / "empty")["extra.csv"] == "aaa"
+
+
+def test_compare_refuses_to_replace_a_run_and_workers_are_capped(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = tmp_path / "small.yaml"
+    small.write_text(f"name: small\nextends: {BASELINE}\nhorizon: {{start: 2024, end: 2027}}\n")
+    result = CliRunner().invoke(main, ["run", str(small), "--draws", "3", "--no-draws", "--out", "r",
+                                       "--workers", "100000"])
+    assert result.exit_code == 0, result.output
+    assert f"note: --workers 100000 capped at {os.cpu_count()}, the number of CPUs" in result.output
+    before = snapshot(tmp_path / "r")
+    result = CliRunner().invoke(main, ["compare", str(small), str(small), "--draws", "3", "--out", "r"])
+    assert result.exit_code == 2
+    assert result.output.strip() == ("--out: r holds talentsim 'run' results, not 'comparison'; refusing to "
+                                     "replace them; choose another --out or move it away yourself")
+    assert snapshot(tmp_path / "r") == before
