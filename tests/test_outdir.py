@@ -187,3 +187,18 @@ def test_compare_refuses_to_replace_a_run_and_workers_are_capped(tmp_path, monke
     assert result.output.strip() == ("--out: r holds talentsim 'run' results, not 'comparison'; refusing to "
                                      "replace them; choose another --out or move it away yourself")
     assert snapshot(tmp_path / "r") == before
+
+
+def test_results_folders_from_before_the_marker_are_still_replaced(tmp_path):
+    legacy = tmp_path / "old"
+    legacy.mkdir()
+    (legacy / "manifest.json").write_text(json.dumps({"kind": "run", "talentsim_version": "0.9"}))
+    (legacy / "summary.csv").write_text("x\n")
+    write_atomic_dir(legacy, files_of("new"))
+    assert snapshot(legacy)["extra.csv"] == "newnewnew"
+    legacy2 = tmp_path / "old2"
+    legacy2.mkdir()
+    (legacy2 / "manifest.json").write_text(json.dumps({"kind": "run", "talentsim_version": "0.9"}))
+    (legacy2 / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="no .talentsim marker"):
+        write_atomic_dir(legacy2, files_of("new"))

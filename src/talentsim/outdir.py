@@ -48,6 +48,14 @@ MARKER = ".talentsim"
 FORMAT = 1
 #: files the tool adds to a results folder after writing it (``--plots``, ``--report``, ``plot``)
 ADDED_LATER = frozenset({"figures", "report.html", MARKER})
+#: files results folders held before the marker existed (talentsim < the marker); a folder holding
+#: only these, with a manifest of the right kind that names a talentsim version, is still ours
+LEGACY_FILES = frozenset({
+    "manifest.json", "summary.csv", "draws.parquet", "initial.parquet", "inputs.parquet", "distributions.csv",
+    "cohort_tracking.csv", "comparison.csv", "levers.csv", "sensitivity.csv", "variance_shares.csv",
+    "posterior.parquet", "calibration_report.csv", "observations.csv", "bands.csv", "backtest.csv",
+    "coverage.csv", "backtest.png", "figures", "report.html",
+})
 _VERSION = re.compile(r"^\.(?P<name>.+)\.(?P<what>v|tmp|old|link)-(?P<pid>\d+)-[A-Za-z0-9_]+$")
 
 
@@ -131,7 +139,7 @@ def check_replaceable(out: str | os.PathLike, kind: str | None, option: str = "-
         raise OutputError(f"{option}: cannot list {out}: {exc.strerror or exc}") from None
     if not entries:
         return out
-    marker = _read_marker(out)
+    marker = _read_marker(out) or _legacy_marker(out, entries)
     if marker is None:
         raise OutputError(f"{option}: {out} exists and was not written by talentsim (no {MARKER} marker); "
                           f"refusing to replace it; {hint}")
@@ -145,6 +153,20 @@ def check_replaceable(out: str | os.PathLike, kind: str | None, option: str = "-
         raise OutputError(f"{option}: {out} holds files talentsim did not write ({shown}); refusing to "
                           f"replace them; {hint}")
     return out
+
+
+def _legacy_marker(out: Path, entries: list[str]) -> dict | None:
+    """A marker for a results folder written before markers existed, if it clearly is one."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or "talentsim_version" not in manifest or "kind" not in manifest:
+        return None
+    subfolders = {str(n) for n in manifest.get("scenarios", [])} if manifest.get("kind") == "comparison" else set()
+    if any(e not in LEGACY_FILES and e not in subfolders for e in entries):
+        return None
+    return {"format": FORMAT, "kind": manifest["kind"], "files": entries}
 
 
 def check_report_target(out: str | os.PathLike, option: str = "--out") -> Path:
