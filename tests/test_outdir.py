@@ -200,5 +200,5 @@ def test_results_folders_from_before_the_marker_are_still_replaced(tmp_path):
     legacy2.mkdir()
     (legacy2 / "manifest.json").write_text(json.dumps({"kind": "run", "talentsim_version": "0.9"}))
     (legacy2 / "notes.txt").write_text("mine")
-    with pytest.raises(OutputError, match="no .talentsim marker"):
+    with pytest.raises(OutputError, match=r"no \.talentsim marker"):
         write_atomic_dir(legacy2, files_of("new"))
