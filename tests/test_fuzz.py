@@ -78,8 +78,15 @@ paths = st.one_of(
 values = st.one_of(extremes, distributions, paths)
 
 
+PROGRESS = os.environ.get("TALENTSIM_FUZZ_PROGRESS")  # a file benchmarks/fuzz.sh watches
+
+
 def count(name: str) -> None:
     FUZZ_CASES[name] = FUZZ_CASES.get(name, 0) + 1
+    total = sum(FUZZ_CASES.values())
+    if PROGRESS and total % 100 == 0:
+        with open(PROGRESS, "w") as fh:
+            fh.write(f"{total} cases tried, none failed so far: {FUZZ_CASES}\n")
 
 
 def leaf_paths(node, prefix=()):
