@@ -48,6 +48,8 @@ MARKER = ".talentsim"
 FORMAT = 1
 #: files the tool adds to a results folder after writing it (``--plots``, ``--report``, ``plot``)
 ADDED_LATER = frozenset({"figures", "report.html", MARKER})
+#: prefixes of folders the tool adds inside a results folder (``talentsim discover`` results)
+ADDED_LATER_PREFIXES = ("discover_",)
 #: files results folders held before the marker existed (talentsim < the marker); a folder holding
 #: only these, with a manifest of the right kind that names a talentsim version, is still ours
 LEGACY_FILES = frozenset({
@@ -147,7 +149,7 @@ def check_replaceable(out: str | os.PathLike, kind: str | None, option: str = "-
         raise OutputError(f"{option}: {out} holds talentsim '{marker.get('kind')}' results, not '{kind}'; "
                           f"refusing to replace them; {hint}")
     ours = set(marker.get("files", [])) | ADDED_LATER
-    foreign = [e for e in entries if e not in ours]
+    foreign = [e for e in entries if e not in ours and not e.startswith(ADDED_LATER_PREFIXES)]
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
         raise OutputError(f"{option}: {out} holds files talentsim did not write ({shown}); refusing to "
