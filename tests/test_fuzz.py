@@ -113,10 +113,14 @@ NUMERIC_PATHS = [p for p in ALL_PATHS
 
 
 def put(doc, path, value) -> None:
+    """Set ``path`` in ``doc``; skipped when an earlier edit replaced a section on the way."""
     node = doc
     for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return
         node = node[part]
-    node[path[-1]] = value
+    if isinstance(node, dict):
+        node[path[-1]] = value
 
 
 def check(tmp_path, text: str) -> list[Problem]:
