@@ -284,7 +284,7 @@ def write_atomic_dir(out_dir: str | os.PathLike, files: Mapping[str, Callable[[P
         raise OutputError(f"--out: {out.parent} is a file, not a folder") from None
     clean_stale(out)
     if kind is None and "manifest.json" not in files:
-        raise ValueError("write_atomic_dir: pass kind= or a manifest.json writer")
+        kind = "files"  # a folder of files without a manifest (e.g. written from Python)
     check_replaceable(out, kind)
     new = out.parent / _private_name(out, "v")
     new.mkdir()
