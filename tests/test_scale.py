@@ -104,7 +104,9 @@ def test_interrupted_run_leaves_previous_results_intact(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "interrupted: nothing written" in err and "holds the previous results, unchanged" in err
+    # on a loaded machine the signal may land while the command is still starting up
+    assert ("interrupted: nothing written" in err and "holds the previous results, unchanged" in err) or (
+        err.strip() == "interrupted during start-up; nothing was written"), err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and p.name != os.readlink(out)] == []
 

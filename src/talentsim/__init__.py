@@ -7,10 +7,10 @@
 >>> summary = ts.summarize(run)                 # metric | year | mean | p05 ... p95
 """
 
-from . import (
-    plots,  # loads no matplotlib until a plot is drawn
-    startup,  # noqa: F401  (before the heavy imports: Ctrl-C while the CLI starts gives one line)
-)
+from . import startup  # noqa: F401  (first: Ctrl-C while the CLI starts gives one line, not a traceback)
+
+# isort: split
+from . import plots  # loads no matplotlib until a plot is drawn
 from .analysis.compare import Comparison, compare_policies
 from .engine.cohort import simulate
 from .results import Run, summarize

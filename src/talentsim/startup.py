@@ -1,6 +1,6 @@
 """Ctrl-C while the ``talentsim`` command is still importing numpy, pandas and scipy ends with
 one line and exit status 130 instead of a traceback. Only for the console script: the handler is
-installed when ``sys.argv[0]`` is the ``talentsim`` script, and the CLI restores Python's default
+installed for the ``talentsim`` script and ``python -m talentsim.cli``, and the CLI restores Python's default
 handler (:func:`restore`) once it starts parsing."""
 
 from __future__ import annotations
@@ -16,8 +16,16 @@ def _interrupted(signum, frame):
     raise SystemExit(130)
 
 
+def _is_cli() -> bool:
+    """The ``talentsim`` script, or ``python -m talentsim.cli``."""
+    if os.path.basename(sys.argv[0] if sys.argv else "") == "talentsim":
+        return True
+    orig = getattr(sys, "orig_argv", [])
+    return "-m" in orig and orig[orig.index("-m") + 1 :][:1] == ["talentsim.cli"]
+
+
 def guard() -> None:
-    if os.path.basename(sys.argv[0] if sys.argv else "") != "talentsim":
+    if not _is_cli():
         return
     with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGINT, _interrupted)
