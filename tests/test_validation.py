@@ -121,6 +121,8 @@ def test_with_values_names_the_field_and_range(base):
     assert base.workforce.attrition != 0.031  # the original is unchanged
     with pytest.raises(ts.ScenarioError, match=r"workforce.atrition: unknown key 'atrition'; did you mean 'attrition'"):
         base.with_values({"workforce.atrition": 0.03})
+    with pytest.raises(ts.ScenarioError, match=r"^demography.births: overlaps 'demography'"):
+        base.with_values({"demography": 0, "demography.births": 0})
 
 
 def test_model_validate_runs_the_same_checks(base):

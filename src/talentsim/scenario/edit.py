@@ -12,6 +12,7 @@ Field paths are the ones error messages print (``migration.emigration.age_multip
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,6 +60,11 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], *, source: str = 
            for k in values if not isinstance(k, str) or not k or any(not p for p in k.split("."))]
     if bad:
         raise ScenarioError(bad)
+    keys = sorted(values)
+    overlap = [Problem(source, b, f"overlaps '{a}' (set one or the other)", show_value=False)
+               for a, b in itertools.pairwise(keys) if b.startswith(a + ".")]
+    if overlap:
+        raise ScenarioError(overlap)
     for dotted, value in values.items():
         if hasattr(value, "model_dump"):  # a distribution or path model
             value = value.model_dump(mode="python", exclude_none=True)
