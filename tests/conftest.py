@@ -37,3 +37,13 @@ def baseline_run(baseline):
     import talentsim as ts
 
     return ts.simulate(baseline, ts.sample_inputs(baseline, n_draws=500, method="lhs", rng=11))
+
+
+#: fuzz cases tried per property in this session (tests/test_fuzz.py), printed at the end
+FUZZ_CASES: dict[str, int] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FUZZ_CASES:
+        detail = ", ".join(f"{name} {n}" for name, n in FUZZ_CASES.items())
+        terminalreporter.write_line(f"fuzz: {sum(FUZZ_CASES.values())} cases tried ({detail})")

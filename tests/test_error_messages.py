@@ -89,7 +89,7 @@ def test_invalid_yaml_and_non_mapping(tmp_path):
     assert msg.startswith(f"{bad}: invalid YAML at line 3")
     listy = tmp_path / "list.yaml"
     listy.write_text("- 1\n- 2\n")
-    assert problems(listy) == [f"{listy}: a scenario must be a mapping of keys to values (got [1, 2])"]
+    assert problems(listy) == [f"{listy}: a scenario must be a mapping of keys to values (got a list)"]
 
 
 def test_yaml_tags_that_build_python_objects_are_refused(tmp_path):
@@ -158,3 +158,91 @@ def test_control_characters_in_values_are_escaped_one_line_per_problem(tmp_path)
     path = write_scenario(tmp_path, "ctl", {"graduate_school": {"phd": {"years": {"dist": "\x1e", "low": 1}}}})
     (msg,) = problems(path)
     assert "\\x1e" in msg and len(msg.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ the command line (issue #18)
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from click.testing import CliRunner  # noqa: E402
+
+from talentsim.cli import main  # noqa: E402
+
+OBSERVED = Path(ts.__file__).parent / "data" / "observed_kr.csv"
+
+
+def misuse(tmp_path, case: str) -> list[str]:
+    """Arguments of one CLI misuse (paths created under tmp_path)."""
+    base = str(BASELINE)
+    if case == "below_file":
+        (tmp_path / "f").write_text("x")
+        return ["run", base, "--draws", "3", "--out", str(tmp_path / "f" / "out")]
+    if case == "dangling":
+        (tmp_path / "d").symlink_to(tmp_path / "nowhere")
+        return ["run", base, "--draws", "3", "--out", str(tmp_path / "d")]
+    if case == "corrupt_plot":
+        (tmp_path / "c").mkdir()
+        (tmp_path / "c" / "manifest.json").write_text('{"kind": "run"}')
+        (tmp_path / "c" / "summary.csv").write_text("garbage,,\n1\n")
+        return ["plot", str(tmp_path / "c")]
+    if case == "corrupt_report":
+        (tmp_path / "c").mkdir()
+        (tmp_path / "c" / "manifest.json").write_text('{"kind": "run", "x": ')
+        return ["report", str(tmp_path / "c"), "--out", str(tmp_path / "r.html")]
+    if case == "deep":
+        (tmp_path / "deep.yaml").write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+        return ["validate", str(tmp_path / "deep.yaml")]
+    if case == "nul":
+        return ["validate", "a\x00b.yaml"]
+    if case == "long_name":
+        return ["validate", str(tmp_path / ("x" * 5000 + ".yaml"))]
+    return {
+        "scale_nan": ["run", base, "--engine", "microsim", "--draws", "1", "--scale", "nan"],
+        "scale_tiny": ["run", base, "--engine", "microsim", "--draws", "1", "--scale", "1e-9"],
+        "scheduler_empty": ["run", base, "--draws", "3", "--scheduler", ""],
+        "draws_huge": ["run", base, "--draws", "1000000000000"],
+        "accept_nan": ["calibrate", base, "--observed", str(OBSERVED), "--accept", "nan"],
+        "micro_metric": ["sensitivity", base, "--metric", "seat_wait_years", "--draws", "4"],
+    }[case]
+
+
+EXPECTED = {
+    "below_file": "Not a directory", "dangling": "dangling symbolic link",
+    "corrupt_plot": "not a complete talentsim results folder", "corrupt_report": "",
+    "deep": "nesting depth", "nul": "", "long_name": "",
+    "scale_nan": "--scale: must be a finite number > 0 (got nan)", "scale_tiny": "use --scale 0.7 or more",
+    "scheduler_empty": "--scheduler: give a Dask scheduler address", "draws_huge": "--draws: ",
+    "accept_nan": "--accept: must be a number in (0, 1] (got nan)",
+    "micro_metric": "'seat_wait_years' exists only in the microsimulation",
+}
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_cli_misuse_is_one_line_and_a_non_zero_exit(tmp_path, case):
+    result = CliRunner().invoke(main, misuse(tmp_path, case))
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = result.output.strip().splitlines()
+    assert 1 <= len(lines) <= 2 and "Traceback" not in result.output, result.output  # the problem (+ a count)
+    assert EXPECTED[case] in result.output
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    args = misuse(tmp_path, "corrupt_plot")
+    result = CliRunner().invoke(main, ["--debug", *args])
+    assert result.exit_code == 2  # plot's own one-line refusal stays
+    (tmp_path / "c" / "summary.csv").unlink()
+    result = CliRunner().invoke(main, ["--debug", "report", str(tmp_path / "c"), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code != 0
+
+
+def test_ctrl_c_during_start_up_is_one_line():
+    code = ("import os, signal, sys; sys.argv[0] = 'talentsim'; import talentsim.startup; "
+            "os.kill(os.getpid(), signal.SIGINT); import time; time.sleep(5)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert proc.returncode == 130
+    assert proc.stderr.strip() == "interrupted during start-up; nothing was written"
+    assert signal.SIGINT  # the default handler is restored once the CLI parses (talentsim.startup.restore)

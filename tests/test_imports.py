@@ -26,10 +26,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "talentsim"
 MAX_LINES = 450
 
 LAYERS = {
-    "version": 0, "arrays": 0, "metrics": 0,
+    "version": 0, "arrays": 0, "metrics": 0, "outdir": 0, "startup": 0,
     "scenario": 1,
     "sampling": 2,
-    "results": 3,
+    "results": 3, "integrity": 3,
     "engine": 4,
     "microsim": 5,
     "analysis": 6,

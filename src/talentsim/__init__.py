@@ -9,6 +9,9 @@
 >>> box = ts.discover(run, "shortage", 2035, above=50_000)   # PRIM: which inputs lead there
 """
 
+from . import startup  # noqa: F401  (first: Ctrl-C while the CLI starts gives one line, not a traceback)
+
+# isort: split
 from . import metrics, plots  # plots loads no matplotlib until a plot is drawn
 from .analysis import sensitivity
 from .analysis.calibrate import calibrate

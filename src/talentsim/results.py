@@ -1,5 +1,5 @@
 """Run results: arrays shaped (draw, year) per metric, tidy frames, quantile summaries, and
-writing a results directory atomically (temporary directory, then rename).
+writing a results directory (all or nothing, see :mod:`talentsim.outdir`).
 """
 
 from __future__ import annotations
@@ -7,9 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ import pandas as pd
 from .metrics import METRICS as METRICS
 from .metrics import describe
 from .metrics import unit_of as unit_of
+from .outdir import write_atomic_dir  # the folder writer lives in talentsim.outdir
 from .sampling import Draws
 
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
@@ -216,40 +214,6 @@ def sha256_of(path: str | os.PathLike) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def write_atomic_dir(out_dir: str | os.PathLike, files: Mapping[str, Any]) -> Path:
-    """Write ``files`` ({name: writer(path)}) into ``out_dir`` all-or-nothing.
-
-    Everything is written to a temporary sibling directory first; only when every file is
-    complete does it replace ``out_dir`` (the previous directory is moved aside, the new one
-    renamed in, the old one deleted). If anything fails, ``out_dir`` is left as it was.
-    """
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary files
-    try:
-        for name, writer in files.items():
-            writer(tmp / name)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "previous")
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            if old is not None:
-                os.replace(old / "previous", out)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
 
 
 def write_run(

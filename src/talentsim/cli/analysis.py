@@ -14,9 +14,11 @@ import pandas as pd
 
 from ..engine.cohort import simulate
 from ..results import write_atomic_dir
+from ..sampling import sample_inputs
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
 from .console import logger
+from .guards import check_cohort_metric, check_draws
 from .manifest import EXIT_INVALID, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -50,6 +52,8 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
     if metric not in METRICS:
         click.echo(f"--metric: {unknown_metric_message(metric)}", err=True)
         sys.exit(EXIT_INVALID)
+    check_cohort_metric(scenario, metric)
+    check_draws(8 * n_draws, len(sample_inputs(scenario, n_draws=1).names))
     if year not in scenario.years:
         click.echo(f"--year: {year} is outside the horizon {scenario.horizon.start}-{scenario.horizon.end}", err=True)
         sys.exit(EXIT_INVALID)
@@ -71,7 +75,7 @@ def sensitivity(scenario_file, method, metric, year, n_draws, seed, out_dir, plo
         "talentsim_version": __version__, "started_utc": started.isoformat(timespec="seconds"),
         "wall_seconds": round(time.perf_counter() - t0, 3),
     }
-    out = results_dir(out_dir, Path("results") / f"sensitivity_{scenario.name}")
+    out = results_dir(out_dir, Path("results") / f"sensitivity_{scenario.name}", "sensitivity")
     fmt = "%.8g"
     write_atomic_dir(out, {
         "sensitivity.csv": lambda p: table.to_csv(p, index=False, float_format=fmt),
@@ -143,9 +147,10 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
     from ..analysis import calibrate as cal
 
     scenario = load_or_exit(scenario_file)
+    check_draws(n_particles, len(sample_inputs(scenario, n_draws=1).names), option="--particles")
     read_observed_or_exit(observed, scenario)
     om = observation_model_or_exit(observed, observation_model)
-    out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}")
+    out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}", "calibration")
     try:
         fit = cal.calibrate(scenario, observed, observation_model=om, n_particles=n_particles, method=method,
                             rng=seed)
@@ -181,6 +186,7 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
     from ..plots.calibration import backtest_files
 
     scenario = load_or_exit(scenario_file)
+    check_draws(n_particles, len(sample_inputs(scenario, n_draws=1).names), option="--particles")
     try:
         years = [int(x) for x in origins.split(",") if x.strip()]
     except ValueError:
@@ -188,7 +194,7 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
         sys.exit(EXIT_INVALID)
     read_observed_or_exit(observed, scenario)
     om = observation_model_or_exit(observed, observation_model)
-    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}")
+    out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}", "backtest")
     try:
         result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),

@@ -11,11 +11,13 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ..integrity import check_summary
 from ..results import write_atomic_dir
 from ..sampling import METHODS, sample_inputs
 from ..scenario.load import ScenarioError, load_scenario
 from ..version import __version__
 from .console import logger, progress
+from .guards import check_run_options
 from .manifest import EXIT_INVALID, data_files, results_dir
 from .output import figures_and_report
 
@@ -71,8 +73,9 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
     if bad:
         click.echo("\n".join(bad), err=True)
         sys.exit(EXIT_INVALID)
+    check_run_options(base, n_draws, 1, None, runs=len(scenarios))
+    out = results_dir(out_dir, Path("results") / f"compare_{base.name}", "comparison")
     draws = sample_inputs(base, n_draws=n_draws, method=sampling, rng=seed)
-    out = results_dir(out_dir, Path("results") / f"compare_{base.name}")
 
     # every scenario passes over the same draws: the counter shows each draw once
     with progress(draws.n_draws, f"compare ({len(scenarios)} scenarios)", passes=len(scenarios)) as update:
@@ -112,6 +115,8 @@ def compare(base_file, alt_files, n_draws, seed, sampling, chunk_size, out_dir, 
             summary.to_csv(p / "summary.csv", index=False, float_format=fmt)
             inputs.to_parquet(p / "inputs.parquet", index=False)
         files_out[name] = write
+    for summary in result.summaries.values():
+        check_summary(summary)  # no NaN, nothing negative, nothing beyond the population
     write_atomic_dir(out, files_out)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         hidden = [c for c in (*ECONOMICS_COLUMNS, "mean_rank") if c != "krw_bn_per_worker_year"]

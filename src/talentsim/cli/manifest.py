@@ -34,10 +34,18 @@ def load_or_exit(path) -> Scenario:
         sys.exit(EXIT_INVALID)
 
 
-def results_dir(out_dir: str | None, default: Path) -> Path:
-    """The directory to (re)write, refusing paths that would replace something by accident."""
+def results_dir(out_dir: str | None, default: Path, kind: str | None = None) -> Path:
+    """The directory to (re)write, refusing paths that would replace something by accident:
+    only absent or empty folders, or talentsim results folders of ``kind`` (see
+    :func:`talentsim.outdir.check_replaceable`)."""
+    from ..outdir import OutputError, check_replaceable
+
     if out_dir is None:
-        return default
+        try:
+            return check_replaceable(default, kind, option="--out")
+        except OutputError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_INVALID)
     out = Path(out_dir)
     if ".." in out.parts:
         click.echo(f"--out: '..' is not allowed in {out_dir!r}; give an absolute path to write "
@@ -46,13 +54,15 @@ def results_dir(out_dir: str | None, default: Path) -> Path:
     if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
         click.echo(f"--out: {out_dir} is the current directory or one above it; refusing to replace it", err=True)
         sys.exit(EXIT_INVALID)
-    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
-        click.echo(f"--out: {out_dir} exists and is not a talentsim results directory (no "
-                   "manifest.json); refusing to replace it", err=True)
+    try:
+        return check_replaceable(out, kind, option="--out")
+    except OutputError as exc:
+        click.echo(str(exc), err=True)
         sys.exit(EXIT_INVALID)
-    return out
 
 
 def interrupted(out: Path) -> None:
-    click.echo(f"interrupted: nothing written; previous results in {out}/ are untouched", err=True)
+    from ..outdir import interrupt_message
+
+    click.echo(interrupt_message(out), err=True)
     sys.exit(130)

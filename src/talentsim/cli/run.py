@@ -14,11 +14,13 @@ import click
 import numpy as np
 
 from ..engine.cohort import simulate
+from ..integrity import check_run, check_summary
 from ..results import inputs_writer, summarize, write_atomic_dir, write_run
 from ..sampling import METHODS, sample_inputs
 from ..scenario.load import validate_files
 from ..version import __version__
 from .console import logger, progress
+from .guards import check_run_options
 from .manifest import EXIT_INVALID, data_files, interrupted, load_or_exit, results_dir
 from .output import figures_and_report
 
@@ -70,8 +72,9 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     scenario = load_or_exit(scenario_file)
+    workers = check_run_options(scenario, n_draws, workers, scheduler, scale)
+    out = results_dir(out_dir, Path("results") / scenario.name, "run")
     draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
-    out = results_dir(out_dir, Path("results") / scenario.name)
     if engine == "microsim":
         run_microsim(scenario, scenario_file, draws, out, scale, workers, no_draws, started, t0)
         figures_and_report(out, plots, with_report)
@@ -124,6 +127,7 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
             "engine_seconds": round(engine_seconds, 3),
             "wall_seconds": round(time.perf_counter() - t0, 3),
         }
+        check_run(result) if result is not None else check_summary(summary)  # no NaN, nothing negative
         if result is not None:
             write_run(result, out, manifest, draws=not no_draws, summary=summary)
         else:
@@ -183,6 +187,7 @@ def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int,
             initial = pd.DataFrame({"draw": np.arange(result.run.n_draws), **result.run.initial})
             files["draws.parquet"] = lambda p: result.run.to_wide().to_parquet(p, index=False)
             files["initial.parquet"] = lambda p: initial.to_parquet(p, index=False)
+        check_run(result.run)
         write_atomic_dir(out, files)
     except KeyboardInterrupt:
         interrupted(out)

@@ -109,7 +109,10 @@ def assumptions_html(r: Results) -> tuple[str, str]:
         same = _matches(found, resolved)
         if same is False:
             out.append(f'<p class="note"><code>{escape(name)}</code> has changed since the run (it no longer '
-                       "gives the inputs the run used); the resolved inputs below are what the run used.</p>")
+                       "gives the inputs the run used, or is not a scenario); the resolved inputs below are what "
+                       "the run used.</p>")
+        if same is not True:
+            continue  # embed only files that are the run's own scenario (never a file a manifest merely names)
         for path in _chain(found):
             if path.resolve() in shown:
                 continue

@@ -1,18 +1,76 @@
-"""The checks every route into a scenario goes through (YAML files, ``with_values``, posterior
-files): value bounds over the simulated years (:func:`check_bounds`, from the ``Bounds`` of each
-field) and the consistency of the whole scenario (:func:`check_consistency`). Each returns
-``(field.path, message, value)`` triples so that all problems of a file are reported at once."""
+"""The checks every route into a scenario goes through (YAML files, ``with_values``,
+``Scenario.model_validate``, posterior files): value bounds over the simulated years
+(:func:`check_bounds`, from the ``Bounds`` of each field, also on the values of number mappings
+and inside yearly paths) and the consistency of the whole scenario (:func:`check_consistency`).
+Each returns ``(field.path, message, value)`` triples so that all problems of a file are reported
+at once; :func:`scenario_problems` runs both when a :class:`Scenario` is built.
+
+Non-finite numbers never get this far: every schema model sets ``allow_inf_nan=False``.
+"""
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
+import stat
+import types
+import typing
 
 import numpy as np
 from pydantic import BaseModel
+from pydantic_core import PydanticCustomError
 
-from .inputs import correlation_matrix, iter_dists, quantity_range
+from .inputs import GrowthPath, correlation_matrix, is_dist, is_path, iter_dists, quantity_range, support
 from .schema import AGE_BANDS, QUALIFICATIONS, Bounds, Scenario, Section
+
+#: plausibility limit on the size of any number a quantity can take (people, KRW bn, rates)
+MAGNITUDE = 1e12
+#: yearly rate of a growth path: value * (1 + rate) ** (t - base_year) needs rate > -1; more
+#: than doubling every year for decades is not a projection
+GROWTH_RATE = Bounds(-1.0, 1.0, low_open=True)
+#: largest posterior file read (bytes)
+MAX_POSTERIOR_BYTES = 512 << 20
+
+
+def scenario_problems(s: Scenario) -> Scenario:
+    """Run :func:`check_bounds` and :func:`check_consistency`; raise them all as one pydantic
+    error of type ``scenario_checks`` (``ctx["problems"]`` holds the triples)."""
+    found = check_bounds(s, s.sim_years) + check_consistency(s)
+    if found:
+        text = "; ".join(f"{p}: {m}" for p, m, _ in found)
+        raise PydanticCustomError("scenario_checks", "{text}", {"text": text, "problems": found})
+    return s
+
+
+def _quantity_problems(value, path: str, years: range) -> list[tuple[str, str, object]]:
+    """Rules every quantity obeys whatever its field: growth rates in range, plausible size."""
+    problems: list[tuple[str, str, object]] = []
+    if isinstance(value, GrowthPath):
+        lo, hi = support(value.rate)
+        if not GROWTH_RATE.holds(lo, hi):
+            message = GROWTH_RATE.describe() + (f" but can take {lo:g} to {hi:g}" if lo != hi else "")
+            problems.append((f"{path}.rate", message, value.rate))
+    if not problems and (is_dist(value) or is_path(value) or isinstance(value, (int, float))):
+        lo, hi = quantity_range(value, years)
+        if max(abs(lo), abs(hi)) > MAGNITUDE and math.isfinite(lo) and math.isfinite(hi):
+            problems.append((path, f"must stay within +/-{MAGNITUDE:g} (a plausibility limit) but can "
+                             f"take {lo:g} to {hi:g}", value))
+    return problems
+
+
+def bounds_of(info) -> Bounds | None:
+    """The ``Bounds`` of a field, also when it sits inside ``Optional[...]``."""
+    found = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+    stack = [info.annotation]
+    while found is None and stack:
+        tp = stack.pop()
+        if typing.get_origin(tp) is typing.Annotated:
+            found = next((m for m in tp.__metadata__ if isinstance(m, Bounds)), None)
+            stack.append(typing.get_args(tp)[0])
+        elif typing.get_origin(tp) in (typing.Union, types.UnionType):
+            stack.extend(typing.get_args(tp))
+    return found
 
 
 def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[str, str, object]]:
@@ -21,7 +79,17 @@ def check_bounds(obj: BaseModel, years: range, prefix: str = "") -> list[tuple[s
     for name, info in type(obj).model_fields.items():
         value = getattr(obj, name)
         path = f"{prefix}.{name}" if prefix else name
-        bounds = next((m for m in info.metadata if isinstance(m, Bounds)), None)
+        bounds = bounds_of(info)
+        if bounds is not None and isinstance(value, dict):  # a mapping of numbers: every value
+            for key, item in value.items():
+                if isinstance(item, (int, float)) and not bounds.holds(item, item):
+                    problems.append((f"{path}.{key}", bounds.describe(), item))
+            continue
+        if (value is not None and not isinstance(value, (BaseModel, dict))) or is_dist(value) or is_path(value):
+            found = _quantity_problems(value, path, years)
+            if found:
+                problems += found
+                continue
         if bounds is not None and value is not None:
             lo, hi = quantity_range(value, years)
             if not bounds.holds(lo, hi):
@@ -164,22 +232,57 @@ def _check_correlations(s: Scenario) -> list[tuple[str, str, object]]:
     return problems
 
 
-def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
-    """The posterior file exists, is readable and holds only inputs of this scenario."""
-    if not s.inputs_from:
-        return []
+def read_posterior(path: str):
+    """A posterior sample (``.parquet`` or ``.csv``) as a DataFrame; it must be a regular file
+    no larger than :data:`MAX_POSTERIOR_BYTES`. Raises ``ValueError`` with a one-line reason."""
     import pandas as pd  # only when a posterior file is named
 
+    if not str(path).endswith((".parquet", ".csv")):
+        raise ValueError("the posterior file must be a .parquet or .csv file")
     try:
-        path = s.inputs_from
-        frame = pd.read_csv(path, nrows=1) if path.endswith(".csv") else pd.read_parquet(path)
+        info = os.stat(path)
     except (OSError, ValueError) as exc:
-        return [("inputs_from", f"cannot read the posterior file: {exc}", s.inputs_from)]
-    names = {n for n, _ in iter_dists(s)}
-    unknown = sorted(set(frame.columns) - names - {"distance"})
+        raise ValueError(f"cannot read the posterior file: {getattr(exc, 'strerror', None) or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError("the posterior file is not a regular file")
+    if info.st_size > MAX_POSTERIOR_BYTES:
+        raise ValueError(f"the posterior file is larger than {MAX_POSTERIOR_BYTES >> 20} MB")
+    try:
+        return pd.read_csv(path) if str(path).endswith(".csv") else pd.read_parquet(path)
+    except Exception as exc:  # pandas/pyarrow raise many types for a damaged file
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ValueError(f"cannot read the posterior file: {reason}") from None
+
+
+def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
+    """The posterior file is readable and holds only inputs of this scenario, each value of
+    every row finite and inside the support of the input's prior distribution."""
+    if not s.inputs_from:
+        return []
+    try:
+        frame = read_posterior(s.inputs_from)
+    except ValueError as exc:
+        return [("inputs_from", str(exc), s.inputs_from)]
+    priors = dict(iter_dists(s))
+    unknown = sorted(set(map(str, frame.columns)) - set(priors) - {"distance"})
     if unknown:
         return [("inputs_from", f"columns that are not uncertain inputs of this scenario: {unknown[:5]}"
                  + (" ..." if len(unknown) > 5 else ""), s.inputs_from)]
     if len(frame) == 0:
         return [("inputs_from", "the posterior sample is empty", s.inputs_from)]
-    return []
+    problems: list[tuple[str, str, object]] = []
+    for column in frame.columns:
+        if column == "distance":
+            continue
+        try:
+            values = frame[column].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            problems.append((f"inputs_from.{column}", "must hold numbers", s.inputs_from))
+            continue
+        lo, hi = support(priors[column])
+        bad = ~np.isfinite(values) | (values < lo) | (values > hi)
+        if bad.any():
+            row = int(np.argmax(bad))
+            problems.append((f"inputs_from.{column}", f"row {row}: must be finite and within the prior's "
+                             f"support [{lo:g}, {hi:g}] ({int(bad.sum())} bad row(s))", float(values[row])))
+    return problems

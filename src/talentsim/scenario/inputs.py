@@ -25,7 +25,7 @@ from scipy import stats
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- distributions
@@ -174,6 +174,12 @@ def support(s: Scalar) -> tuple[float, float]:
     """Smallest interval holding every value a scalar can take."""
     if isinstance(s, (int, float)):
         return float(s), float(s)
+    if isinstance(s, Normal):
+        return -math.inf, math.inf
+    if isinstance(s, LogNormal):
+        return 0.0, math.inf
+    if isinstance(s, (TruncNormal, Uniform, Triangular, Beta, Pert)):
+        return float(s.low), float(s.high)  # the support of each, without building scipy objects
     lo, hi = s.frozen().support()
     return float(lo), float(hi)
 
@@ -260,6 +266,14 @@ def iter_dists(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield from iter_dists(value, f"{prefix}.{key}" if prefix else str(key))
 
 
+def _grow(v: float, r: float, k: int) -> float:
+    """v * (1 + r) ** k without OverflowError or ZeroDivisionError (inf instead)."""
+    try:
+        return v * (1 + r) ** k
+    except (OverflowError, ZeroDivisionError):
+        return math.copysign(math.inf, v) if v else 0.0
+
+
 def quantity_range(q: Quantity, years: range | None = None) -> tuple[float, float]:
     """Interval holding every value the quantity can take over ``years``."""
     if not is_path(q):
@@ -276,7 +290,7 @@ def quantity_range(q: Quantity, years: range | None = None) -> tuple[float, floa
         return v_lo, v_hi
     offsets = (years[0] - q.base_year, years[-1] - q.base_year)
     corners = [
-        v * (1 + r) ** k
+        _grow(v, r, k)
         for v in (v_lo, v_hi)
         for r in (max(r_lo, -1.0), r_hi)
         for k in offsets

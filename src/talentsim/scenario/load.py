@@ -11,6 +11,7 @@ Every problem of a file is reported at once, one line each, as
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import typing
 from collections.abc import Mapping
@@ -21,14 +22,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .checks import check_bounds, check_consistency
+from .checks import check_bounds
 from .inputs import DISTRIBUTIONS, PATHS
 from .schema import Scenario
+from .yamlio import MAX_NODES, YamlError, expanded_size, read_yaml
 
 __all__ = ["Problem", "ScenarioError", "load_scenario", "resolve", "validate_files"]
 
-#: libyaml's safe loader when available (10x faster), else PyYAML's; both build plain data only
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ class Problem:
     show_value: bool = True
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
+        where = f"{self.path}: " if self.path else ""
+        where = f"{self.file}: {where}" if self.file else where
         got = f" (got {_show(self.value)})" if self.show_value and "(got" not in self.message else ""
         return _printable(f"{where}{self.message}{got}")
 
@@ -62,9 +63,22 @@ class ScenarioError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+def _plain(value: Any) -> Any:
+    """Whole floats as ints, so that a value shows the same from a file (``7``) and from Python
+    (``7.0`` after a model dump)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _show(value: Any) -> str:
     if isinstance(value, BaseModel):
         value = value.model_dump(exclude_defaults=True)
+    value = _plain(value)
     text = yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
     text = text.removesuffix("...").strip()
     return text if len(text) <= 120 else text[:117] + "..."
@@ -73,25 +87,9 @@ def _show(value: Any) -> str:
 # ------------------------------------------------------------------ reading and inheritance
 def _read_yaml(path: Path, shown: str) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(shown, "", "file not found", show_value=False)]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(shown, "", f"cannot read file: {exc}", show_value=False)]) from None
-    try:
-        data = yaml.load(text, Loader=_SAFE_LOADER)  # plain data only: no arbitrary Python objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "could not parse"
-        raise ScenarioError([Problem(shown, "", f"invalid YAML{where}: {problem}", show_value=False)]) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            [Problem(shown, "", "a scenario must be a mapping of keys to values", data)]
-        )
-    return data
+        return read_yaml(path)
+    except YamlError as exc:
+        raise ScenarioError([Problem(shown, key, message, show_value=False) for key, message in exc.messages]) from None
 
 
 def _is_quantity(node: Any) -> bool:
@@ -117,8 +115,12 @@ def deep_merge(base: Mapping, override: Mapping) -> dict:
 def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
     """Raw scenario mapping after following ``extends`` (path relative to the file)."""
     path = Path(path)
-    real = path.resolve()
     shown = str(path)
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, NUL bytes, long names
+        raise ScenarioError([Problem(shown, "", f"cannot read file: {getattr(exc, 'strerror', None) or exc}",
+                                     show_value=False)]) from None
     if real in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, real))
         raise ScenarioError([Problem(shown, "extends", f"cyclic extends: {cycle}", show_value=False)])
@@ -130,11 +132,17 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ScenarioError([Problem(shown, "extends", "must be a file name", parent)])
+    if not parent.endswith((".yaml", ".yml")) or "\x00" in parent:
+        raise ScenarioError([Problem(shown, "extends", "must name a .yaml or .yml scenario file", parent)])
     parent_path = path.parent / parent
-    if not parent_path.exists():
-        raise ScenarioError(
-            [Problem(shown, "extends", f"base scenario not found: {parent_path}", parent)]
-        )
+    try:
+        exists, regular = os.path.lexists(parent_path), parent_path.is_file()
+    except (OSError, ValueError):
+        exists, regular = False, False
+    if not exists:
+        raise ScenarioError([Problem(shown, "extends", f"base scenario not found: {parent_path}", parent)])
+    if not regular:
+        raise ScenarioError([Problem(shown, "extends", f"not a regular file: {parent_path}", parent)])
     try:
         base = resolve(parent_path, (*_chain, real))
     except ScenarioError as exc:
@@ -146,6 +154,10 @@ def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
         raise
     merged = deep_merge(base, data)
     merged["extends"] = parent
+    nodes = expanded_size(merged)[0]
+    if nodes > MAX_NODES:
+        raise ScenarioError([Problem(shown, "extends", f"the merged scenario is too large ({nodes:,} values, "
+                                     f"limit {MAX_NODES:,})", show_value=False)])
     return merged
 
 
@@ -173,9 +185,9 @@ def _unwrap(tp: Any, node: Any) -> Any:
             tp = typing.get_args(tp)[0]
         elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
             if isinstance(node, Mapping) and "dist" in node:
-                return DISTRIBUTIONS.get(node["dist"])
+                return DISTRIBUTIONS.get(node["dist"]) if isinstance(node["dist"], str) else None
             if isinstance(node, Mapping) and "path" in node:
-                return PATHS.get(node["path"])
+                return PATHS.get(node["path"]) if isinstance(node["path"], str) else None
             members = [a for a in typing.get_args(tp) if a is not type(None)]
             models = [m for m in members if isinstance(_unwrap(m, node), type)]
             if len(models) == 1:
@@ -258,15 +270,79 @@ def _translate(err: dict, shown: str, data: dict) -> Problem:
     return Problem(shown, path, message, value)
 
 
-def _problems_of(data: dict, shown: str) -> tuple[Scenario | None, list[Problem]]:
+def problems_of(data: dict, shown: str) -> tuple[Scenario | None, list[Problem]]:
+    """Validate ``data`` as a Scenario (the schema, then :mod:`.checks`, inside pydantic); on a
+    schema error, also the bounds of every part that validates on its own, so that a misspelt
+    key does not hide a range error."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        return None, [_translate(e, shown, data) for e in exc.errors()]
-    found = check_bounds(scenario, scenario.sim_years) + check_consistency(scenario)
-    return scenario, [
-        Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None) for p, m, v in found
-    ]
+        problems: list[Problem] = []
+        schema_failed = False
+        for err in exc.errors():
+            if err["type"] == "scenario_checks":
+                problems += [Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None)
+                             for p, m, v in err["ctx"]["problems"]]
+            else:
+                schema_failed = True
+                problems.append(_translate(err, shown, data))
+        if schema_failed:
+            problems += [Problem(shown, p, m, _raw_at(data, p, v), show_value=v is not None)
+                         for p, m, v in partial_checks(Scenario, data, _years_of(data))]
+        unique = list({str(p): p for p in problems}.values())
+        return None, unique
+    except RecursionError:
+        return None, [Problem(shown, "", "nested too deeply", show_value=False)]
+    return scenario, []
+
+
+def _years_of(data: Mapping) -> range:
+    """The simulated years the file asks for (a default span if its horizon is invalid)."""
+    from .schema import SPINUP_YEARS
+
+    horizon = data.get("horizon") if isinstance(data, Mapping) else None
+    start, end = 2024, 2050
+    if isinstance(horizon, Mapping):
+        a, b = horizon.get("start"), horizon.get("end")
+        if isinstance(a, int) and isinstance(b, int) and 1900 < a <= b < 2200:
+            start, end = a, b
+    return range(start - SPINUP_YEARS, end + 1)
+
+
+_SINGLE: dict[tuple[type, str], type[BaseModel]] = {}
+
+
+def _single_field_model(cls: type[BaseModel], name: str) -> type[BaseModel]:
+    """A model holding only field ``name`` of ``cls`` (same type, same ``Bounds``)."""
+    from pydantic import create_model
+
+    key = (cls, name)
+    if key not in _SINGLE:
+        info = cls.model_fields[name]
+        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config,
+                                    **{name: (info.annotation, info)})
+    return _SINGLE[key]
+
+
+def partial_checks(cls: type[BaseModel], data: Any, years: range, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """Bounds problems of every field of ``data`` that validates on its own (used when the
+    whole fails the schema, e.g. on an unknown key elsewhere)."""
+    if not isinstance(data, Mapping):
+        return []
+    found: list[tuple[str, str, Any]] = []
+    for name, info in cls.model_fields.items():
+        if name not in data:
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        try:
+            one = _single_field_model(cls, name).model_validate({name: data[name]})
+        except ValidationError:
+            sub = _unwrap(info.annotation, data[name])
+            if isinstance(sub, type) and issubclass(sub, BaseModel) and sub.__module__.endswith("schema"):
+                found += partial_checks(sub, data[name], years, path)
+            continue
+        found += check_bounds(one, years, prefix)
+    return found
 
 
 def _raw_at(data: Any, dotted: str, default: Any) -> Any:
@@ -292,10 +368,9 @@ def load_scenario(path: str | Path) -> Scenario:
     """
     shown = str(path)
     data = resolve(path)
-    scenario, problems = _problems_of(data, shown)
-    if problems:
+    scenario, problems = problems_of(data, shown)
+    if problems or scenario is None:
         raise ScenarioError(problems)
-    assert scenario is not None
     return scenario
 
 

@@ -34,7 +34,7 @@ class Bounds:
     def describe(self) -> str:
         if self.high == math.inf:
             return f"must be {'>' if self.low_open else '>='} {self.low:g}"
-        return f"must be within [{self.low:g}, {self.high:g}]"
+        return f"must be within {'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"
 
     def holds(self, lo: float, hi: float) -> bool:
         low_ok = lo > self.low if self.low_open else lo >= self.low
@@ -57,7 +57,7 @@ OptionalPositive = Annotated[Optional[Scalar], Bounds(0.0, low_open=True)]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------ demography
@@ -200,7 +200,7 @@ class InitialWorkforce(Section):
     total: ScalarCount
     master_share: ScalarRate
     phd_share: ScalarRate
-    age_weights: dict[int, float]  # band lower bound -> relative weight
+    age_weights: Annotated[dict[int, float], Bounds(0.0)]  # band lower bound -> relative weight
     diaspora: ScalarCount
     #: share of the diaspora by region (adds up to 1); default: the emigration shares
     diaspora_regions: Optional[dict[str, float]] = None
@@ -242,7 +242,8 @@ class Workforce(Section):
     take_up_response: ScalarCount  # graduates' AI-job take-up multiplier per unit shortage rate
     #: attrition of workers on retention pay is multiplied by (1 + raise) ** -attrition_pay_elasticity
     attrition_pay_elasticity: ScalarCount = 0.0
-    reskilled_mix: dict[str, float] = {"bachelor": 1.0}  # highest degree of reskilled workers
+    #: highest degree of reskilled workers
+    reskilled_mix: Annotated[dict[str, float], Bounds(0.0, 1.0)] = {"bachelor": 1.0}
 
 
 class Emigration(Section):
@@ -252,8 +253,8 @@ class Emigration(Section):
     max_rate: ScalarRate  # ceiling of the logistic
     elasticity: ScalarCount  # d logit(h) / d ln(pay ratio)
     regions: dict[str, Region]
-    age_multiplier: dict[int, float]
-    qualification_multiplier: dict[str, float]
+    age_multiplier: Annotated[dict[int, float], Bounds(0.0, 10.0)]
+    qualification_multiplier: Annotated[dict[str, float], Bounds(0.0, 10.0)]
 
     @model_validator(mode="after")
     def _keys(self):
@@ -284,7 +285,7 @@ class Immigration(Section):
     base_inflow: Count  # people per year at the initial premiums
     elasticity: ScalarCount
     home_premium: Rate  # AI-skill pay premium in origin countries
-    qualification_mix: dict[str, float]
+    qualification_mix: Annotated[dict[str, float], Bounds(0.0, 1.0)]
     #: foreign-born AI workers leave Korea at the emigration hazard times this
     leaving_multiplier: float = Field(default=1.0, ge=0, le=5)
 
@@ -293,7 +294,7 @@ class Market(Section):
     """AI jobs J = demand x (1 + friction) bound the workforce: hires fill vacancies
     max(J - stock after separations, 0); qualified candidates left over wait in the latent pool."""
 
-    demand: Count  # AI labour demand, people
+    demand: Positive  # AI labour demand, people (> 0: shortage rates divide by it)
     initial_premium: Annotated[Scalar, Bounds(-0.9)]  # domestic AI-skill wage premium in the year before start
     adjustment_speed: ScalarRate  # share of the gap to the target premium closed each year
     shortage_sensitivity: ScalarCount  # target premium rise per unit shortage rate
@@ -504,6 +505,21 @@ class Scenario(Section):
         if missing:
             raise ValueError(f"budget lines feed levers with no parameters under 'levers': {missing}")
         return self
+
+    @model_validator(mode="after")
+    def _checks(self):
+        """The same bounds and consistency checks whatever the route (YAML, ``with_values``,
+        ``Scenario.model_validate``): see :mod:`talentsim.scenario.checks`."""
+        from .checks import scenario_problems  # the checks import this module
+
+        return scenario_problems(self)
+
+    def with_values(self, values: dict) -> Scenario:
+        """A new scenario with ``values`` ({"field.path": value}) set, validated like a file;
+        raises :class:`~talentsim.scenario.load.ScenarioError`. See :mod:`.edit`."""
+        from .edit import with_values
+
+        return with_values(self, values)
 
     @property
     def years(self) -> range:
