@@ -82,10 +82,9 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     streaming = draws.n_draws * per_draw_bytes(scenario) > MEMORY_BUDGET
     logger.debug("%s: %d draws (%s, seed %d), %d uncertain inputs, chunks of %d, %d worker(s), %s", scenario.name,
                  draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
-                 "streaming summaries (two passes, bounded memory)" if streaming else "in memory")
+                 "streaming summaries (one pass, bounded memory)" if streaming else "in memory")
     try:
-        # a streaming run passes over the draws twice; the bar counts each draw once
-        with progress(draws.n_draws, scenario.name, passes=2 if streaming else 1) as update:
+        with progress(draws.n_draws, scenario.name, passes=1) as update:
             t_engine = time.perf_counter()
             if streaming:
                 from ..engine.streaming import BINS, summarize_streaming
@@ -93,9 +92,10 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
                 streamed = summarize_streaming(scenario, draws, chunk_size=chunk_size, workers=workers,
                                                scheduler=scheduler, progress=update)
                 summary, result = streamed.summary, None
-                quantiles = (f"streaming histogram, {BINS} bins per metric and year: |error| <= "
-                             f"(max - min) / {BINS}; largest bound for ai_workforce "
-                             f"{streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} people")
+                quantiles = (f"streaming histogram in {streamed.passes} pass(es), {BINS} bins per metric and "
+                             f"year over a pilot range: |error| <= (hi - lo) / {BINS}; largest bound for "
+                             f"ai_workforce {streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} "
+                             "people; per-metric bounds in quantile_error_bound")
             else:
                 result = simulate(scenario, draws, chunk_size=chunk_size, progress=update,
                                   workers=workers, scheduler=scheduler)
@@ -115,6 +115,8 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
             "workers": workers,
             "scheduler": scheduler,
             "quantiles": quantiles,
+            **({"quantile_error_bound": {k: float(v) for k, v in streamed.max_quantile_error.items()}}
+               if streaming else {}),
             "uncertain_inputs": draws.names,
             "talentsim_version": __version__,
             "python": platform.python_version(),
