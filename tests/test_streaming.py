@@ -56,3 +56,15 @@ def test_narrow_pilot_range_falls_back_to_an_exact_range(short, monkeypatch):
         assert np.all(err <= bound + 1e-9), col
     np.testing.assert_allclose(approx["mean"], exact["mean"], rtol=1e-12, atol=1e-9)
     assert BINS == 4096
+
+
+def test_cli_methods_match_sampling_and_import_is_lean():
+    import subprocess
+    import sys
+
+    from talentsim import sampling
+    from talentsim.cli import run as cli_run
+
+    assert cli_run.METHODS == sampling.METHODS
+    code = "import sys, talentsim; print(sorted({'pandas', 'scipy', 'pydantic', 'matplotlib', 'pyarrow'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

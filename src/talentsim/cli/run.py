@@ -13,9 +13,6 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..engine.cohort import simulate
-from ..results import inputs_writer, summarize, write_atomic_dir, write_run
-from ..sampling import METHODS, sample_inputs
 from ..scenario.load import validate_files
 from ..version import __version__
 from .console import logger, progress
@@ -39,6 +36,10 @@ def validate(files: tuple[str, ...]) -> None:
 
 #: above this many bytes of per-draw arrays, `run` summarises by streaming (bounded memory)
 MEMORY_BUDGET = 1 << 30
+
+#: the designs of talentsim.sampling.METHODS (not imported here: scipy.stats slows `validate`)
+METHODS = ("mc", "lhs", "sobol")
+
 
 def per_draw_bytes(scenario) -> int:
     return len(scenario.years) * 8 * 160  # ~160 metrics, float64
@@ -67,6 +68,10 @@ def per_draw_bytes(scenario) -> int:
 def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
         engine, scale, plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
+    from ..engine.cohort import simulate
+    from ..results import inputs_writer, summarize, write_atomic_dir, write_run
+    from ..sampling import sample_inputs
+
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     scenario = load_or_exit(scenario_file)
@@ -154,6 +159,7 @@ def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int,
     import pandas as pd
 
     from ..microsim.run import DEFAULT_SCALE, micro_files, simulate_microsim
+    from ..results import summarize, write_atomic_dir
 
     scale = DEFAULT_SCALE if scale is None else scale
     try:
