@@ -56,22 +56,23 @@ def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int) -> d
 def _block_sums(values: np.ndarray) -> np.ndarray:
     """Sums over consecutive blocks of BLOCK draws (the last may be short) of values (n, Y),
     each accumulated strictly in draw order (cumsum is sequential by definition): (blocks, Y)."""
-    n = values.shape[0]
-    ends = np.minimum(np.arange(BLOCK, n + BLOCK, BLOCK), n) - 1
-    starts = np.arange(0, n, BLOCK)
-    out = np.empty((starts.size, values.shape[1]))
-    for j, (a, b) in enumerate(zip(starts, ends)):
-        out[j] = np.cumsum(values[a : b + 1], axis=0)[-1]
-    return out
+    t = values.T  # (Y, n): the engine stores the draw axis contiguously
+    n, full = t.shape[1], t.shape[1] // BLOCK * BLOCK
+    parts = []
+    if full:
+        parts.append(t[:, :full].reshape(t.shape[0], full // BLOCK, BLOCK).cumsum(axis=2)[:, :, -1].T)
+    if n > full:
+        parts.append(t[:, full:].cumsum(axis=1)[:, -1:].T)
+    return np.concatenate(parts)
 
 
 def _one_pass(scenario, draws, ranges, names, lo, hi):
     """Over the draws of several chunks: (names, min, max, block sums (M, blocks, Y),
     counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow."""
     m_count, y_count = lo.shape
-    width = np.where(hi > lo, hi - lo, 1.0)
+    scale = BINS / np.where(hi > lo, hi - lo, 1.0)
     counts = np.zeros((m_count, y_count * (BINS + 2)), dtype=np.int32)
-    offsets = np.arange(y_count) * (BINS + 2) + 1
+    offsets = np.arange(y_count) * (BINS + 2)
     gmin = np.full((m_count, y_count), np.inf)
     gmax = np.full((m_count, y_count), -np.inf)
     sums = []
@@ -83,8 +84,8 @@ def _one_pass(scenario, draws, ranges, names, lo, hi):
             np.minimum(gmin[i], v.min(axis=0), out=gmin[i])
             np.maximum(gmax[i], v.max(axis=0), out=gmax[i])
             chunk_sums[i] = _block_sums(v)
-            idx = np.floor((v - lo[i]) / width[i] * BINS)
-            np.clip(idx, -1, BINS, out=idx)
+            idx = (v - lo[i]) * scale[i] + 1.0  # bin 0: below lo; BINS + 1: at or above hi
+            np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
             idx = idx.astype(np.int64) + offsets
             counts[i] += np.bincount(idx.ravel(), minlength=counts.shape[1]).astype(np.int32)
         sums.append(chunk_sums)
