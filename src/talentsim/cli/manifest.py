@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from ..results import sha256_of
 from ..scenario.load import ScenarioError, load_scenario
 from ..scenario.schema import Scenario
 
@@ -22,6 +21,8 @@ def data_files() -> dict[str, str]:
     out = {}
     for name in ("births_kr.csv",):
         with resources.as_file(root.joinpath(name)) as path:
+            from ..results import sha256_of  # lazy: results imports pandas and scipy
+
             out[name] = sha256_of(path)
     return out
 

@@ -13,10 +13,6 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..engine.cohort import simulate
-from ..integrity import check_run, check_summary
-from ..results import inputs_writer, summarize, write_atomic_dir, write_run
-from ..sampling import METHODS, sample_inputs
 from ..scenario.load import validate_files
 from ..version import __version__
 from .console import logger, progress
@@ -41,6 +37,10 @@ def validate(files: tuple[str, ...]) -> None:
 
 #: above this many bytes of per-draw arrays, `run` summarises by streaming (bounded memory)
 MEMORY_BUDGET = 1 << 30
+
+#: the designs of talentsim.sampling.METHODS (not imported here: scipy.stats slows `validate`)
+METHODS = ("mc", "lhs", "sobol")
+
 
 def per_draw_bytes(scenario) -> int:
     return len(scenario.years) * 8 * 160  # ~160 metrics, float64
@@ -69,6 +69,11 @@ def per_draw_bytes(scenario) -> int:
 def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
         engine, scale, plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
+    from ..engine.cohort import simulate
+    from ..integrity import check_run, check_summary
+    from ..results import inputs_writer, summarize, write_atomic_dir, write_run
+    from ..sampling import sample_inputs
+
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     scenario = load_or_exit(scenario_file)
@@ -85,10 +90,9 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     streaming = draws.n_draws * per_draw_bytes(scenario) > MEMORY_BUDGET
     logger.debug("%s: %d draws (%s, seed %d), %d uncertain inputs, chunks of %d, %d worker(s), %s", scenario.name,
                  draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
-                 "streaming summaries (two passes, bounded memory)" if streaming else "in memory")
+                 "streaming summaries (one pass, bounded memory)" if streaming else "in memory")
     try:
-        # a streaming run passes over the draws twice; the bar counts each draw once
-        with progress(draws.n_draws, scenario.name, passes=2 if streaming else 1) as update:
+        with progress(draws.n_draws, scenario.name, passes=1) as update:
             t_engine = time.perf_counter()
             if streaming:
                 from ..engine.streaming import BINS, summarize_streaming
@@ -96,9 +100,10 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
                 streamed = summarize_streaming(scenario, draws, chunk_size=chunk_size, workers=workers,
                                                scheduler=scheduler, progress=update)
                 summary, result = streamed.summary, None
-                quantiles = (f"streaming histogram, {BINS} bins per metric and year: |error| <= "
-                             f"(max - min) / {BINS}; largest bound for ai_workforce "
-                             f"{streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} people")
+                quantiles = (f"streaming histogram in {streamed.passes} pass(es), {BINS} bins per metric and "
+                             f"year over a pilot range: |error| <= (hi - lo) / {BINS}; largest bound for "
+                             f"ai_workforce {streamed.max_quantile_error.get('ai_workforce', float('nan')):.3g} "
+                             "people; per-metric bounds in quantile_error_bound")
             else:
                 result = simulate(scenario, draws, chunk_size=chunk_size, progress=update,
                                   workers=workers, scheduler=scheduler)
@@ -118,6 +123,8 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
             "workers": workers,
             "scheduler": scheduler,
             "quantiles": quantiles,
+            **({"quantile_error_bound": {k: float(v) for k, v in streamed.max_quantile_error.items()}}
+               if streaming else {}),
             "uncertain_inputs": draws.names,
             "talentsim_version": __version__,
             "python": platform.python_version(),
@@ -155,7 +162,9 @@ def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int,
     """`run --engine microsim`: individuals through the same mechanisms (talentsim.microsim)."""
     import pandas as pd
 
+    from ..integrity import check_run
     from ..microsim.run import DEFAULT_SCALE, micro_files, simulate_microsim
+    from ..results import summarize, write_atomic_dir
 
     scale = DEFAULT_SCALE if scale is None else scale
     try:

@@ -1,16 +1,29 @@
-"""Summaries of runs too large to hold in memory: two streaming passes over the draws.
+"""Summaries of runs too large to hold in memory: one streaming pass over the draws.
 
-Pass 1 gathers, per metric and year, the exact count, sum (for the mean), minimum and maximum.
-Pass 2 re-simulates the same chunks (the engine is deterministic per draw) and counts values in
-``BINS`` equal bins between the minimum and maximum. A quantile is then read off the histogram:
-the order statistics around numpy's "linear" position (n - 1) p are placed evenly inside their
-bin, so
+A *pilot* simulates the first :data:`PILOT` draws (one chunk, whatever the chunk size) and fixes,
+per metric and year, a histogram range: the pilot's minimum and maximum widened by
+:data:`MARGIN` of their span on each side. The single pass then gathers, per metric and year,
 
-    |estimate - exact quantile| <= (max - min) / BINS
+- the exact count, minimum and maximum;
+- the sum (for the mean) in a fixed order: sequential sums over aligned blocks of
+  :data:`BLOCK` draws, added block after block in draw order, so the floating-point result does
+  not depend on the chunk size (rounded up to a multiple of :data:`BLOCK`) or the worker count;
+- integer counts in ``BINS`` equal bins over the pilot range, plus one underflow and one overflow
+  bin for values outside it.
 
-for every quantile (5 ... 95 % and the standard-error brackets of :func:`quantile_se`); a metric
-that is constant across draws is exact. Memory holds one chunk of metrics plus the histograms
-(metrics x years x BINS counts), whatever the number of draws.
+A quantile is read off the histogram: the order statistics around numpy's "linear" position
+(n - 1) p are placed evenly inside their bin, so
+
+    |estimate - exact quantile| <= (hi - lo) / BINS
+
+for every quantile (5 ... 95 % and the standard-error brackets of :func:`quantile_se`) whose
+order statistics fall inside the range; a metric that is constant across draws is exact. If
+any needed order statistic falls in an underflow or overflow bin (more than ~5 % of the draws
+outside a range that held all of the pilot's draws: in practice never), a second pass counts
+histograms over the exact [min, max] (the bound is then (max - min) / BINS), so the result is
+always within the recorded bound. Counts and sums are pure functions of the draws, so the output
+is bit-identical for any chunk size, worker count or cluster. Memory per task: one chunk of
+metrics, processed one metric at a time, plus int32 counts (metrics x years x (BINS + 2)).
 """
 
 from __future__ import annotations
@@ -29,6 +42,9 @@ from .parallel import chunk_bounds, run_tasks
 
 BINS = 4096
 CHUNKS_PER_TASK = 8
+PILOT = 1000
+MARGIN = 0.25
+BLOCK = 500
 
 
 def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -37,37 +53,44 @@ def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int) -> d
     return simulate_chunk(scenario, draws, start, stop)[0]
 
 
-def _pass1(scenario, draws, ranges) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """(names, lo, hi, total) over the draws of several chunks; arrays shaped (M, Y)."""
-    names, lo, hi, total = None, None, None, None
-    for start, stop in ranges:
-        m = _chunk_metrics(scenario, draws, start, stop)
-        if names is None:
-            names = sorted(m)
-        stack = np.stack([m[k] for k in names])  # (M, n, Y)
-        c_lo, c_hi, c_sum = stack.min(axis=1), stack.max(axis=1), stack.sum(axis=1)
-        if lo is None:
-            lo, hi, total = c_lo, c_hi, c_sum
-        else:
-            lo, hi, total = np.minimum(lo, c_lo), np.maximum(hi, c_hi), total + c_sum
-    return names, lo, hi, total
+def _block_sums(values: np.ndarray) -> np.ndarray:
+    """Sums over consecutive blocks of BLOCK draws (the last may be short) of values (n, Y),
+    each accumulated strictly in draw order (cumsum is sequential by definition): (blocks, Y)."""
+    t = values.T  # (Y, n): the engine stores the draw axis contiguously
+    n, full = t.shape[1], t.shape[1] // BLOCK * BLOCK
+    parts = []
+    if full:
+        parts.append(t[:, :full].reshape(t.shape[0], full // BLOCK, BLOCK).cumsum(axis=2)[:, :, -1].T)
+    if n > full:
+        parts.append(t[:, full:].cumsum(axis=1)[:, -1:].T)
+    return np.concatenate(parts)
 
 
-def _pass2(scenario, draws, ranges, names, lo, hi) -> np.ndarray:
-    """Histogram counts (M, Y, BINS) over the draws of several chunks."""
-    width = np.where(hi > lo, hi - lo, 1.0)
+def _one_pass(scenario, draws, ranges, names, lo, hi):
+    """Over the draws of several chunks: (names, min, max, block sums (M, blocks, Y),
+    counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow."""
     m_count, y_count = lo.shape
-    counts = np.zeros(m_count * y_count * BINS, dtype=np.int64)
-    offsets = (np.arange(m_count * y_count) * BINS).reshape(m_count, 1, y_count)
+    scale = BINS / np.where(hi > lo, hi - lo, 1.0)
+    counts = np.zeros((m_count, y_count * (BINS + 2)), dtype=np.int32)
+    offsets = np.arange(y_count) * (BINS + 2)
+    gmin = np.full((m_count, y_count), np.inf)
+    gmax = np.full((m_count, y_count), -np.inf)
+    sums = []
     for start, stop in ranges:
         m = _chunk_metrics(scenario, draws, start, stop)
-        stack = np.stack([m[k] for k in names])  # (M, n, Y)
-        idx = ((stack - lo[:, None, :]) / width[:, None, :] * BINS).astype(np.int64)
-        np.clip(idx, 0, BINS - 1, out=idx)
-        idx += offsets
-        counts += np.bincount(idx.ravel(), minlength=counts.size)
-        del stack, idx, m
-    return counts.reshape(m_count, y_count, BINS)
+        chunk_sums = np.empty((m_count, -(-(stop - start) // BLOCK), y_count))
+        for i, name in enumerate(names):
+            v = m.pop(name)
+            np.minimum(gmin[i], v.min(axis=0), out=gmin[i])
+            np.maximum(gmax[i], v.max(axis=0), out=gmax[i])
+            chunk_sums[i] = _block_sums(v)
+            idx = (v - lo[i]) * scale[i] + 1.0  # bin 0: below lo; BINS + 1: at or above hi
+            np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
+            idx = idx.astype(np.int64) + offsets
+            counts[i] += np.bincount(idx.ravel(), minlength=counts.shape[1]).astype(np.int32)
+        sums.append(chunk_sums)
+        del m
+    return gmin, gmax, np.concatenate(sums, axis=1), counts.reshape(m_count, y_count, BINS + 2)
 
 
 def histogram_quantile(counts: np.ndarray, lo: np.ndarray, hi: np.ndarray, p: float,
@@ -93,10 +116,41 @@ def histogram_quantile(counts: np.ndarray, lo: np.ndarray, hi: np.ndarray, p: fl
     return np.where(hi > lo, x_k + frac * (x_k1 - x_k), lo)
 
 
+def _outer_quantile(counts, cum, lo, hi, p) -> tuple[np.ndarray, np.ndarray]:
+    """Quantile ``p`` from histograms (..., BINS + 2) with an underflow and an overflow bin;
+    also the mask of the entries whose order statistics fell inside [lo, hi]."""
+    n = cum[..., -1]
+    width = (hi - lo) / BINS
+
+    def order_stat(j):
+        b = (cum > j[..., None]).argmax(axis=-1)
+        inside = np.take_along_axis(counts, b[..., None], axis=-1)[..., 0]
+        before = np.take_along_axis(cum, b[..., None], axis=-1)[..., 0] - inside
+        value = lo + width * (b - 1 + (j - before + 0.5) / np.maximum(inside, 1))
+        return value, (b >= 1) & (b <= BINS)
+
+    h = (n - 1) * p
+    k = np.floor(h).astype(np.int64)
+    frac = h - k
+    x_k, ok_k = order_stat(k)
+    x_k1, ok_k1 = order_stat(np.minimum(k + 1, n - 1))
+    return x_k + frac * (x_k1 - x_k), ok_k & ok_k1
+
+
 @dataclass
 class StreamedSummary:
     summary: pd.DataFrame
-    max_quantile_error: pd.Series  # per metric: the largest (max - min) / BINS over years
+    max_quantile_error: pd.Series  # per metric: the largest (hi - lo) / BINS over years
+    passes: int = 1  # 2 when an order statistic fell outside the pilot's range
+
+
+def _probabilities(n: int) -> dict[str, float]:
+    ps = {f"p{round(p * 100):02d}": p for p in QUANTILES}
+    for p in SE_QUANTILES:
+        s = np.sqrt(p * (1 - p) / n)
+        ps[f"se+{p}"] = min(p + s, 1.0)
+        ps[f"se-{p}"] = max(p - s, 0.0)
+    return ps
 
 
 def summarize_streaming(
@@ -108,42 +162,59 @@ def summarize_streaming(
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> StreamedSummary:
-    """The same table as :func:`~talentsim.results.summarize`, in bounded memory.
+    """The same table as :func:`~talentsim.results.summarize`, in bounded memory, in one pass.
 
     Each task covers :data:`CHUNKS_PER_TASK` consecutive chunks and returns only its
-    statistics, so little crosses between processes. The grouping depends on the draws and the
-    chunk size only, never on the number of workers, so the floating-point sums (and every
-    output) are identical for one worker, K workers or a cluster.
+    statistics (counts, block sums, extremes), so little crosses between processes. Counts are
+    integers and sums follow the fixed block order, so every output is identical for any chunk
+    size, one worker, K workers or a cluster.
     """
-    chunks = chunk_bounds(draws.n_draws, chunk_size)
+    n = draws.n_draws
+    chunk_size = -(-chunk_size // BLOCK) * BLOCK  # aligned blocks: sums independent of chunking
+    pilot = _chunk_metrics(scenario, draws, 0, min(PILOT, n))
+    names = sorted(pilot)
+    p_lo = np.stack([pilot[k].min(axis=0) for k in names])
+    p_hi = np.stack([pilot[k].max(axis=0) for k in names])
+    del pilot
+    span = p_hi - p_lo
+    lo, hi = p_lo - MARGIN * span, p_hi + MARGIN * span
+
+    chunks = chunk_bounds(n, chunk_size)
     ranges = [chunks[i : i + CHUNKS_PER_TASK] for i in range(0, len(chunks), CHUNKS_PER_TASK)]
 
-    def sizes(rs):
-        return sum(b - a for a, b in rs)
+    def gather(lo, hi, report):
+        gmin = gmax = total = counts = None
+        tasks = [(scenario, draws, rs, names, lo, hi) for rs in ranges]
+        for rs, (mn, mx, sums, c) in zip(ranges, run_tasks(_one_pass, tasks, workers=workers,
+                                                               scheduler=scheduler)):
+            if counts is None:
+                gmin, gmax, counts, total = mn, mx, c.astype(np.int64), np.zeros(mn.shape)
+            else:
+                gmin, gmax = np.minimum(gmin, mn), np.maximum(gmax, mx)
+                counts += c
+            for j in range(sums.shape[1]):  # block after block, in draw order
+                total += sums[:, j, :]
+            if report:
+                report(sum(b - a for a, b in rs))
+        return gmin, gmax, total, counts
 
-    names = lo = hi = total = None
-    for rs, (n_, lo_, hi_, tot_) in zip(ranges, run_tasks(_pass1, [(scenario, draws, rs) for rs in ranges],
-                                                          workers=workers, scheduler=scheduler)):
-        if names is None:
-            names, lo, hi, total = n_, lo_, hi_, tot_
-        else:
-            lo, hi, total = np.minimum(lo, lo_), np.maximum(hi, hi_), total + tot_
-        if progress:
-            progress(sizes(rs))
-    counts = None
-    for rs, c in zip(ranges, run_tasks(_pass2, [(scenario, draws, rs, names, lo, hi) for rs in ranges],
-                                       workers=workers, scheduler=scheduler)):
-        counts = c if counts is None else counts + c
-        if progress:
-            progress(sizes(rs))
-    n = draws.n_draws
-    years = np.asarray(scenario.years)
+    gmin, gmax, total, counts = gather(lo, hi, progress)
+    probs = _probabilities(n)
     cum = np.cumsum(counts, axis=-1)
-    q = {f"p{round(p * 100):02d}": histogram_quantile(counts, lo, hi, p, cum) for p in QUANTILES}
+    est = {k: _outer_quantile(counts, cum, lo, hi, p) for k, p in probs.items()}
+    passes = 1
+    if not all(ok[gmax > gmin].all() for _, ok in est.values()):
+        passes = 2  # exact fallback: histograms over the exact [min, max]
+        lo, hi = gmin, gmax
+        counts = gather(lo, hi, None)[3]
+        counts[..., BINS] += counts[..., BINS + 1]  # values equal to the maximum
+        counts[..., BINS + 1] = 0
+        cum = np.cumsum(counts, axis=-1)
+        est = {k: _outer_quantile(counts, cum, lo, hi, p) for k, p in probs.items()}
+    q = {k: np.where(gmax > gmin, np.clip(v, gmin, gmax), gmin) for k, (v, _) in est.items()}
     for p in SE_QUANTILES:
-        s = np.sqrt(p * (1 - p) / n)
-        q[f"se_p{round(p * 100):02d}"] = (histogram_quantile(counts, lo, hi, min(p + s, 1.0), cum)
-                                          - histogram_quantile(counts, lo, hi, max(p - s, 0.0), cum)) / 2
+        q[f"se_p{round(p * 100):02d}"] = (q.pop(f"se+{p}") - q.pop(f"se-{p}")) / 2
+    years = np.asarray(scenario.years)
     frames = []
     for i, name in enumerate(names):
         frames.append(pd.DataFrame({
@@ -151,8 +222,9 @@ def summarize_streaming(
             **{k: v[i] for k, v in q.items()},
         }))
     summary = describe(pd.concat(frames, ignore_index=True))[SUMMARY_COLUMNS]
-    error = pd.Series(((hi - lo) / BINS).max(axis=1), index=names, name="max_quantile_error")
-    return StreamedSummary(summary, error)
+    bound = np.where(gmax > gmin, (hi - lo) / BINS, 0.0)
+    error = pd.Series(bound.max(axis=1), index=names, name="max_quantile_error")
+    return StreamedSummary(summary, error, passes)
 
 
 def draws_writers(scenario: Scenario, draws: Draws, chunk_size: int) -> dict[str, Callable]:

@@ -21,7 +21,32 @@ from typing import Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
-from scipy import stats
+
+stats: Any = None  # scipy.stats, imported on the first frozen() call (it costs ~0.3 s to import)
+
+
+def _cached_frozen(method):
+    """Cache a quantity's frozen scipy distribution by its parameters: building one costs ~4 ms
+    and the explorer asks for the same ~230 of them on every recompute."""
+    cache: dict = {}
+
+    def frozen(self):
+        global stats
+        if stats is None:
+            from scipy import stats as scipy_stats
+
+            stats = scipy_stats
+        try:
+            key = (type(self), tuple(sorted(self.__dict__.items())))
+            hash(key)
+        except TypeError:
+            return method(self)
+        if key not in cache:
+            cache[key] = method(self)
+        return cache[key]
+
+    frozen.__doc__ = method.__doc__
+    return frozen
 
 
 class _Strict(BaseModel):
@@ -51,6 +76,7 @@ class Normal(_Strict):
     mean: float
     sd: float = Field(gt=0)
 
+    @_cached_frozen
     def frozen(self):
         return stats.norm(self.mean, self.sd)
 
@@ -62,6 +88,7 @@ class LogNormal(_Strict):
     median: float = Field(gt=0)
     sigma: float = Field(gt=0)
 
+    @_cached_frozen
     def frozen(self):
         return stats.lognorm(s=self.sigma, scale=self.median)
 
@@ -73,6 +100,7 @@ class TruncNormal(_Ranged):
     low: float = -math.inf
     high: float = math.inf
 
+    @_cached_frozen
     def frozen(self):
         a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd
         return stats.truncnorm(a, b, loc=self.mean, scale=self.sd)
@@ -83,6 +111,7 @@ class Uniform(_Ranged):
     low: float
     high: float
 
+    @_cached_frozen
     def frozen(self):
         return stats.uniform(self.low, self.high - self.low)
 
@@ -93,6 +122,7 @@ class Triangular(_Ranged):
     mode: float
     high: float
 
+    @_cached_frozen
     def frozen(self):
         width = self.high - self.low
         return stats.triang((self.mode - self.low) / width, loc=self.low, scale=width)
@@ -107,6 +137,7 @@ class Beta(_Ranged):
     low: float = 0.0
     high: float = 1.0
 
+    @_cached_frozen
     def frozen(self):
         return stats.beta(self.a, self.b, loc=self.low, scale=self.high - self.low)
 
@@ -120,6 +151,7 @@ class Pert(_Ranged):
     high: float
     lamb: float = Field(default=4.0, gt=0)
 
+    @_cached_frozen
     def frozen(self):
         width = self.high - self.low
         a = 1 + self.lamb * (self.mode - self.low) / width

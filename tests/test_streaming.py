@@ -1,0 +1,70 @@
+"""The one-pass streaming summary: identical whatever the chunking, within its recorded bound of
+the in-memory summary, and exact-range fallback when the pilot's range is too narrow."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import talentsim as ts
+from talentsim.engine import streaming
+from talentsim.engine.streaming import BINS, BLOCK, _block_sums, summarize_streaming
+
+from .conftest import write_scenario
+
+
+@pytest.fixture(scope="module")
+def short(tmp_path_factory):
+    return ts.load_scenario(write_scenario(tmp_path_factory.mktemp("s"), "short", {"horizon": {"start": 2024, "end": 2030}}))
+
+
+def test_block_sums_are_sequential_and_chunk_independent():
+    rng = np.random.default_rng(3)
+    v = rng.lognormal(10, 3, size=(3 * BLOCK + 7, 4))
+    whole = _block_sums(v)
+    split = np.concatenate([_block_sums(v[: 2 * BLOCK]), _block_sums(v[2 * BLOCK :])])
+    np.testing.assert_array_equal(whole, split)
+    expected = v[:BLOCK, 0][0]
+    for x in v[1:BLOCK, 0]:
+        expected += x
+    assert whole[0, 0] == expected  # strictly left-to-right, not pairwise
+    assert whole.shape == (4, 4)
+
+
+def test_streaming_is_identical_whatever_the_chunk_size_or_workers(short):
+    draws = ts.sample_inputs(short, 2300, "lhs", rng=7)
+    a = summarize_streaming(short, draws, chunk_size=500)
+    b = summarize_streaming(short, draws, chunk_size=1500)
+    c = summarize_streaming(short, draws, chunk_size=1000, workers=2)
+    assert a.passes == b.passes == c.passes == 1
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    pd.testing.assert_frame_equal(a.summary, c.summary)
+    pd.testing.assert_series_equal(a.max_quantile_error, c.max_quantile_error)
+
+
+def test_narrow_pilot_range_falls_back_to_an_exact_range(short, monkeypatch):
+    draws = ts.sample_inputs(short, 1500, "lhs", rng=8)
+    exact = ts.summarize(ts.simulate(short, draws)).set_index(["metric", "year"])
+    monkeypatch.setattr(streaming, "MARGIN", -0.49)  # the range keeps only the pilot's middle 2 %
+    monkeypatch.setattr(streaming, "PILOT", 200)
+    streamed = summarize_streaming(short, draws, chunk_size=500)
+    assert streamed.passes == 2
+    approx = streamed.summary.set_index(["metric", "year"])
+    bound = streamed.max_quantile_error.reindex(approx.index.get_level_values(0)).to_numpy()
+    assert np.all(bound >= 0)
+    for col in ("p05", "p25", "p50", "p75", "p95", "se_p50"):
+        err = np.abs(approx[col] - exact[col]).to_numpy()
+        assert np.all(err <= bound + 1e-9), col
+    np.testing.assert_allclose(approx["mean"], exact["mean"], rtol=1e-12, atol=1e-9)
+    assert BINS == 4096
+
+
+def test_cli_methods_match_sampling_and_import_is_lean():
+    import subprocess
+    import sys
+
+    from talentsim import sampling
+    from talentsim.cli import run as cli_run
+
+    assert cli_run.METHODS == sampling.METHODS
+    code = "import sys, talentsim; print(sorted({'pandas', 'scipy', 'pydantic', 'matplotlib', 'pyarrow'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
