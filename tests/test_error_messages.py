@@ -203,7 +203,7 @@ def misuse(tmp_path, case: str) -> list[str]:
         "scale_tiny": ["run", base, "--engine", "microsim", "--draws", "1", "--scale", "1e-9"],
         "scheduler_empty": ["run", base, "--draws", "3", "--scheduler", ""],
         "draws_huge": ["run", base, "--draws", "1000000000000"],
-        "accept_nan": ["calibrate", base, "--observed", str(OBSERVED), "--accept", "nan"],
+        "particles_huge": ["calibrate", base, "--observed", str(OBSERVED), "--particles", "1000000000000"],
         "micro_metric": ["sensitivity", base, "--metric", "seat_wait_years", "--draws", "4"],
     }[case]
 
@@ -214,7 +214,7 @@ EXPECTED = {
     "deep": "nesting depth", "nul": "", "long_name": "",
     "scale_nan": "--scale: must be a finite number > 0 (got nan)", "scale_tiny": "use --scale 0.7 or more",
     "scheduler_empty": "--scheduler: give a Dask scheduler address", "draws_huge": "--draws: ",
-    "accept_nan": "--accept: must be a number in (0, 1] (got nan)",
+    "particles_huge": "--particles: ",
     "micro_metric": "'seat_wait_years' exists only in the microsimulation",
 }
 

@@ -28,7 +28,7 @@ def files_of(version: str, kind: str = "run", nan: bool = False) -> dict:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".talentsim"}
+    return {p.name: p.read_bytes().decode("utf-8", "surrogateescape") for p in sorted(folder.iterdir()) if p.is_file() and p.name != ".talentsim"}
 
 
 def test_webapp_reproducer_refuses_and_keeps_every_file(tmp_path, monkeypatch):

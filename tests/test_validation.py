@@ -50,7 +50,7 @@ CASES = [
     # growth-path rates
     ("education.ai_share.rate", {"education": {"ai_share": {"path": "growth", "value": 0.1, "rate": -1.5,
                                                             "base_year": 2024}}}, "must be within (-1, 1]"),
-    ("demography.s18.rate", {"demography": {"s18": {"path": "growth", "value": 1.0, "rate": 1e200,
+    ("demography.cohort18_ratio.rate", {"demography": {"cohort18_ratio": {"path": "growth", "value": 0.97, "rate": 1e200,
                                                     "base_year": 2024}}}, "must be within (-1, 1]"),
     ("education.ai_share.rate", {"education": {"ai_share": {"path": "growth", "value": 0.1, "rate": NAN,
                                                             "base_year": 2024}}}, "input should be a finite number"),

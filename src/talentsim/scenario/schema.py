@@ -9,55 +9,33 @@ the model evaluates, using each distribution's support.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Annotated, Literal, Optional, get_args
+from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from .inputs import Quantity, Scalar
-
-#: workforce age bands (lower bound of each 5-year band); the last band retires at 65
-AGE_BANDS: tuple[int, ...] = (20, 25, 30, 35, 40, 45, 50, 55, 60)
-QUALIFICATIONS: tuple[str, ...] = ("bachelor", "master", "phd")
-REGIONS: tuple[str, ...] = ("us", "china", "other_asia", "europe")
-#: years simulated before the horizon so education pipelines hold students when it starts
-SPINUP_YEARS = 20
-
-
-@dataclass(frozen=True)
-class Bounds:
-    low: float = -math.inf
-    high: float = math.inf
-    low_open: bool = False
-
-    def describe(self) -> str:
-        if self.high == math.inf:
-            return f"must be {'>' if self.low_open else '>='} {self.low:g}"
-        return f"must be within {'(' if self.low_open else '['}{self.low:g}, {self.high:g}]"
-
-    def holds(self, lo: float, hi: float) -> bool:
-        low_ok = lo > self.low if self.low_open else lo >= self.low
-        return low_ok and hi <= self.high
-
-
-Rate = Annotated[Quantity, Bounds(0.0, 1.0)]
-Count = Annotated[Quantity, Bounds(0.0)]
-Positive = Annotated[Quantity, Bounds(0.0, low_open=True)]
-Money = Annotated[Quantity, Bounds(0.0)]
-ScalarRate = Annotated[Scalar, Bounds(0.0, 1.0)]
-ScalarCount = Annotated[Scalar, Bounds(0.0)]
-ScalarPositive = Annotated[Scalar, Bounds(0.0, low_open=True)]
-Years = Annotated[Quantity, Bounds(1.0, 12.0)]
-ServiceYears = Annotated[Quantity, Bounds(0.0, 12.0)]
-Real = Quantity
-RealGrowth = Annotated[Scalar, Bounds(-0.2, 0.2)]
-#: an optional positive scalar; Bounds outside Optional so that check_bounds sees them
-OptionalPositive = Annotated[Optional[Scalar], Bounds(0.0, low_open=True)]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+from .base import (  # re-exported: the rest of the package imports these from schema
+    AGE_BANDS,
+    QUALIFICATIONS,
+    REGIONS,
+    SPINUP_YEARS,
+    Bounds,
+    Count,
+    Positive,
+    Rate,
+    Scalar,
+    ScalarCount,
+    ScalarPositive,
+    ScalarRate,
+    Section,
+    ServiceYears,
+    Years,
+)
+from .levers_schema import (  # re-exported
+    LEVERS,
+    BudgetLine,
+    Levers,
+    PriceBasis,
+)
 
 
 # ------------------------------------------------------------------ demography
@@ -329,128 +307,6 @@ class Migration(Section):
     emigration: Emigration
     returns: Returns
     immigration: Immigration
-
-
-# ------------------------------------------------------------------ budget and levers
-LeverName = Literal[
-    "graduate_seats",
-    "phd_fellowships",
-    "undergrad_ai_programs",
-    "reskilling",
-    "retention_pay",
-    "talent_visas",
-    "diaspora_return",
-    "rd_compute",
-]
-LEVERS: tuple[str, ...] = get_args(LeverName)
-
-
-class BudgetLine(Section):
-    lever: LeverName
-    krw_bn: Money  # KRW bn per year
-    scale: Count = 1.0  # multiplier on krw_bn, e.g. {path: steps, values: {2024: 0.853}} for a cut
-    first_year: Optional[int] = None
-    last_year: Optional[int] = None
-    #: ``real``: krw_bn is in constant prices of ``price_basis.base_year``; ``nominal``: in the
-    #: prices of each year, deflated by ``price_basis.deflator``
-    prices: Literal["real", "nominal"] = "real"
-
-    @model_validator(mode="after")
-    def _years(self):
-        if self.first_year is not None and self.last_year is not None and self.last_year < self.first_year:
-            raise ValueError(
-                f"last_year must be >= first_year (got {self.first_year}..{self.last_year})"
-            )
-        return self
-
-
-class Lever(Section):
-    """units(t) = ramp-average over r < ramp_years of f(budget(t - lag - r) / cost), times effect.
-
-    f(x) = x without a cap, cap * (1 - exp(-x / cap)) with one (diminishing returns).
-    What a unit is and what ``effect`` means depends on the lever (see :class:`Levers`).
-    """
-
-    cost_per_unit_krw_bn: ScalarPositive
-    lag_years: int = Field(default=0, ge=0, le=10)
-    ramp_years: int = Field(default=1, ge=1, le=10)
-    cap_units: OptionalPositive = None
-    effect: ScalarCount = 1.0
-    #: real growth of the unit cost a year (pay rises raise the cost of seats, stipends and
-    #: retention pay): cost(t) = cost_per_unit_krw_bn x (1 + g) ** (t - price_basis.base_year)
-    real_cost_growth: RealGrowth = 0.0
-
-
-class ReskillingLever(Lever):
-    """Reskilling: a unit is one trainee. Trainees are drawn from a finite pool stock S (ICT/SW
-    workers and graduates in other work) that gains ``pool_inflow`` people a year and loses
-    ``pool_exit_rate`` of itself; P = ``suitable_share`` x S are this year's suitable candidates
-    and converted = P (1 - exp(-effect x trainees / P)) of them take AI work (and leave the pool).
-    ``effect`` is the conversion of the first, best trainees. Without ``pool_initial`` there is no
-    pool: converted = effect x trainees (linear; no shipped scenario does this)."""
-
-    pool_initial: OptionalPositive = None  # people in the pool at the start of the first simulated year
-    pool_inflow: Count = 0.0  # people joining the pool a year
-    pool_exit_rate: ScalarRate = 0.0  # share of the pool leaving it a year (retirement, other careers)
-    suitable_share: ScalarRate = 1.0  # share of the pool that could convert to AI work this year
-
-
-class VisaLever(Lever):
-    """Talent visas: a unit is one visa offer; ``effect`` x units recruits would come at an
-    unlimited pool. The pool of foreign AI workers willing to consider Korea this year is
-    V = ``global_pool`` x A ** immigration.elasticity (A: Korea's AI pay against pay at home, as
-    for immigrants); recruits = V (1 - exp(-effect x units / V)). Without ``global_pool``:
-    recruits = effect x units x A ** elasticity (linear; no shipped scenario does this)."""
-
-    global_pool: OptionalPositive = None  # people a year willing to consider Korea at the reference pay
-
-
-class PriceBasis(Section):
-    """Money is in constant KRW of ``base_year``. ``deflator`` (index, any level: it is
-    normalised to 1 in the base year) turns ``prices: nominal`` budget lines into constant prices:
-    real(t) = nominal(t) x deflator(base_year) / deflator(t)."""
-
-    base_year: int = Field(default=2024, ge=1985, le=2070)
-    deflator: Positive = 1.0
-
-
-class FellowshipLever(Lever):
-    """PhD fellowships: a unit is one funded PhD student-year; ``effect`` = extra PhD applicants
-    drawn in per fellowship; ``completion_gain`` = relative cut of the dropout hazard for a fully
-    funded cohort (scaled by the funded share of students)."""
-
-    completion_gain: ScalarRate = 0.0
-
-
-class UndergradLever(Lever):
-    """Undergraduate AI programmes: a unit is one funded AI-track place a year; ``effect`` = four-year
-    entrants moved onto AI tracks per place (never new entrants); the AI-track share of four-year
-    entrants never exceeds ``education.max_ai_share``."""
-
-
-class Levers(Section):
-    """Parameters of each policy lever; a budget line may only feed a lever defined here.
-
-    units (after lag, ramp, cap) x effect, per lever:
-
-    - graduate_seats: AI graduate-school places (split by graduate_school.bought_master_share)
-    - phd_fellowships: funded PhD students (extra applicants x effect; lower dropout)
-    - undergrad_ai_programs: four-year entrants moved onto AI tracks (capped by education.max_ai_share)
-    - reskilling: trainees; converted from a finite pool with falling conversion (ReskillingLever)
-    - retention_pay: covered workers (never more than the workforce); effect = their pay raise
-    - talent_visas: visa offers; recruits from a finite, pay-responsive global pool (VisaLever)
-    - diaspora_return: incentives; x effect = extra returnees (bounded by the diaspora)
-    - rd_compute: units of R&D/compute money; x effect = extra AI labour demand (people)
-    """
-
-    graduate_seats: Optional[Lever] = None
-    phd_fellowships: Optional[FellowshipLever] = None
-    undergrad_ai_programs: Optional[UndergradLever] = None
-    reskilling: Optional[ReskillingLever] = None
-    retention_pay: Optional[Lever] = None
-    talent_visas: Optional[VisaLever] = None
-    diaspora_return: Optional[Lever] = None
-    rd_compute: Optional[Lever] = None
 
 
 class Correlation(Section):
