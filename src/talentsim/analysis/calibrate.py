@@ -339,7 +339,10 @@ def transfer_posterior(source: Scenario, target: Scenario, posterior: pd.DataFra
     the target and are left to the target's priors."""
     src = dict(sample_inputs(source, 1).inputs)
     tgt = dict(sample_inputs(target, 1).inputs)
-    keep = [c for c in posterior.columns if c in src and c in tgt and src[c] == tgt[c]]
+    # initial stocks describe the year before each scenario's own start: never carried over, even
+    # when the source inherits their prior unchanged (e.g. the foreign-born share of the stock)
+    keep = [c for c in posterior.columns
+            if c in src and c in tgt and src[c] == tgt[c] and not c.startswith("workforce.initial.")]
     return posterior[keep + (["distance"] if "distance" in posterior.columns else [])].copy()
 
 
