@@ -14,6 +14,7 @@ from talentsim.engine.labour import migration_rates, premium_step
 from talentsim.engine.params import Params
 from talentsim.engine.workforce import Workforce
 from talentsim.scenario.load import ScenarioError
+from talentsim.scenario.schema import Scenario
 
 from .conftest import BASELINE, write_scenario
 
@@ -216,6 +217,17 @@ def test_the_workforce_never_exceeds_the_jobs_even_with_10tn_of_reskilling():
     # the bound binds: in 2050 most draws hold every job and the latent pool is large
     assert np.mean(at(run, "ai_workforce", 2050) >= at(run, "jobs", 2050) * (1 - 1e-9)) > 0.5
     assert np.median(at(run, "latent_ai_qualified", 2050)) > 10_000
+    # with the baseline's finite reskilling pool the same money converts at most the suitable
+    # candidates: no flood, and the bound holds there too
+    data = s.model_dump()
+    data["levers"]["reskilling"]["pool_initial"] = ts.load_scenario(BASELINE).model_dump()["levers"][
+        "reskilling"]["pool_initial"]
+    pooled_s = Scenario.model_validate(data)
+    pooled = ts.simulate(pooled_s, ts.sample_inputs(pooled_s, 200, "lhs", rng=4))
+    assert np.all(pooled["reskilling_converted"] <= pooled["reskilling_suitable"] + 1e-9)
+    assert np.all(pooled["ai_workforce"] <= pooled["jobs"] * (1 + 1e-12))
+    assert (np.median(at(pooled, "reskilling_converted", 2050))
+            < 0.2 * np.median(at(run, "reskilling_converted", 2050)))
 
 
 def test_net_migration_is_arrivals_minus_departures(baseline_run):

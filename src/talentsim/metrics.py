@@ -181,6 +181,9 @@ METRICS: dict[str, Metric] = {
     "fellowship_switchers": _m("people/yr", "of these, drawn into next year's PhD applications by fellowships",
                                "Fellowship switchers"),
     "reskilling_trainees": _m("people/yr", "reskilling trainees funded", "Reskilling trainees"),
+    "reskilling_converted": _m("people/yr", "reskilled AI-job candidates converted from the pool (hired: "
+                               "inflow_reskilled; the rest, with every job taken, join the latent pool)",
+                               "Reskilled candidates"),
     "reskilling_pool": _m("people", "ICT/SW workers and graduates in other work who could be reskilled",
                           "Reskilling pool"),
     "reskilling_suitable": _m("people/yr", "suitable reskilling candidates this year",

@@ -175,7 +175,9 @@ def fill_rate(a: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
     >>> fill_rate(np.array([2.0, 0.5]), 0.9, 1.0, 2.0)
     array([0.9  , 0.225])
     """
-    return fill_max * np.minimum(1.0, a / full_ratio) ** gamma
+    # min(a, full_ratio) / full_ratio == min(1, a / full_ratio) without overflowing when a is
+    # huge (places nearly zero: a subnormal quota gives a ~ 1e308) or infinite (no places)
+    return fill_max * (np.minimum(a, full_ratio) / full_ratio) ** gamma
 
 
 def admissions(applicants: np.ndarray, quota: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:

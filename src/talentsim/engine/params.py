@@ -387,10 +387,12 @@ def reskilling_rows(scenario: Scenario, p: Params, units: dict[str, np.ndarray])
 
 
 def reskilling_metrics(lab: LabourParams, i: int) -> dict[str, np.ndarray]:
-    """Year ``i``'s reskilling pool metrics, (n,) each: trainees, the pool stock at the end of the
-    year, its suitable candidates, people joining and leaving it (conversions are
-    ``inflow_reskilled``)."""
+    """Year ``i``'s reskilling pool metrics, (n,) each: trainees, the people converted (they leave
+    the pool as AI-job candidates: hired pro rata up to the vacancies, ``inflow_reskilled``, the
+    rest join the latent pool), the pool stock at the end of the year, its suitable candidates,
+    people joining and leaving it."""
     r = lab.reskill
-    return {"reskilling_trainees": r["trainees"][i], "reskilling_pool": r["pool"][i],
+    return {"reskilling_trainees": r["trainees"][i], "reskilling_converted": r["converted"][i],
+            "reskilling_pool": r["pool"][i],
             "reskilling_suitable": r["suitable"][i], "reskilling_pool_inflow": r["inflow"][i],
             "reskilling_pool_exits": r["exits"][i]}
