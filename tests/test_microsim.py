@@ -198,13 +198,17 @@ def test_bad_arguments_say_what_was_wrong(small, kwargs, message):
 
 
 def test_the_hiring_round_bounds_the_workforce_and_agrees_when_jobs_bind(tmp_path):
-    # +KRW 10 tn a year of reskilling from 2026: from 2028 the jobs bind in every draw and the
+    # +KRW 10 tn a year of reskilling from 2026: from 2027 the jobs bind in every draw and the
     # unhired wait in the latent pool. The microsim hires up to floor(jobs / K) agents, so it
-    # may hold up to one agent (K people) fewer than the cohort engine.
+    # may hold up to one agent (K people) fewer than the cohort engine. Since the lever pools
+    # (#14 part 2) trainees convert from a finite reskilling pool (baseline ~128k, 1.6 % suitable
+    # a year: ~2k converts at most), so the stress test widens that pool to make the jobs bind.
     from pathlib import Path
 
     data = Path(__file__).parent / "data" / "reskilling_10tn.yaml"
-    s = ts.load_scenario(write_scenario(tmp_path, "bind", {"horizon": {"start": 2024, "end": 2030}}, extends=data))
+    wide_pool = {"reskilling": {"pool_initial": 1_000_000, "suitable_share": 0.5}}
+    s = ts.load_scenario(write_scenario(tmp_path, "bind", {"horizon": {"start": 2024, "end": 2030},
+                                                           "levers": wide_pool}, extends=data))
     draws = ts.sample_inputs(s, 6, "lhs", rng=5)
     k = 50
     micro = simulate_microsim(s, draws, scale=k, rng=3)
