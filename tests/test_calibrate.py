@@ -296,7 +296,7 @@ def test_backtest_writes_scores_skill_and_a_figure_per_origin(toy_backtest, tmp_
 
     _, bt, _ = toy_backtest
     out = backtests.write_backtest(bt, tmp_path / "bt", {"x": 1}, extra_files=cal_plots.backtest_files(bt))
-    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != ".talentsim")  # not the folder marker
     assert names == ["bands.csv", "figures/backtest_2027.png", "figures/backtest_2029.png", "manifest.json",
                      "posterior_2027.parquet", "posterior_2029.parquet", "scores.csv", "skill.csv",
                      "smc_stages_2027.csv", "smc_stages_2029.csv"]

@@ -123,7 +123,7 @@ rate = st.floats(0.0, 1.0)
     seats=st.floats(0.0, 50000.0), reapply=rate, attrition=st.floats(0.0, 0.3),
     base_rate=st.floats(0.0, 0.09), elasticity=st.floats(0.0, 5.0), return_rate=st.floats(0.0, 0.29),
     budget=st.floats(0.0, 5000.0), start=st.integers(2003, 2050), span=st.integers(0, 20),
-    demand=st.floats(0.0, 150000.0), recall=st.floats(0.0, 0.5), decay=st.floats(0.0, 0.5),
+    demand=st.floats(1.0, 150000.0), recall=st.floats(0.0, 0.5), decay=st.floats(0.0, 0.5),  # demand > 0 (a rate divides by it)
     quota=st.floats(0.0, 6e5), ai_apply=rate, outside=st.floats(0.0, 5.0), grad_budget=st.floats(0.0, 500.0),
 )
 def test_identities_hold_for_any_valid_scenario(baseline, entry, ai_share, completion, seats, reapply,

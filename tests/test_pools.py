@@ -158,7 +158,7 @@ def test_negative_cap_and_pool_share_above_one(tmp_path):
         "talent_visas": {"real_cost_growth": 0.5}}})
     found = sorted(str(p) for p in validate_files([path]))
     assert found == sorted([
-        f"{path}: levers.rd_compute.cap_units: must be > 0 (got -5.0)",
+        f"{path}: levers.rd_compute.cap_units: must be > 0 (got -5)",
         f"{path}: levers.reskilling.suitable_share: must be within [0, 1] (got 1.5)",
         f"{path}: levers.talent_visas.real_cost_growth: must be within [-0.2, 0.2] (got 0.5)",
     ])

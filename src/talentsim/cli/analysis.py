@@ -163,7 +163,7 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
         sys.exit(EXIT_INVALID)
     echo_fit(fit)
     folder = Path(scenario_file).resolve().parent
-    hint = Path(os.path.relpath((out / "posterior.parquet").resolve(), folder)).as_posix()
+    hint = Path(os.path.relpath(os.path.abspath(out / "posterior.parquet"), folder)).as_posix()
     logger.info("wrote %s/ (%d posterior draws, ESS %.0f)", out, fit.n_accepted, fit.settings["ess"])
     click.echo(f"to use it, add this line to a scenario in {Path(scenario_file).parent}/ with the same start year "
                f"(inputs_from is read relative to the scenario's folder):\n  inputs_from: {hint}")
