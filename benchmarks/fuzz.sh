@@ -15,6 +15,6 @@ PY="${PYTHON:-.venv/bin/python}"
 start=$(date +%s)
 export TALENTSIM_FUZZ_PROGRESS="${TALENTSIM_FUZZ_PROGRESS:-$(mktemp -t talentsim-fuzz.XXXXXX)}"
 echo "fuzz.sh: progress in $TALENTSIM_FUZZ_PROGRESS"
-TALENTSIM_FUZZ_EXAMPLES="$PER_PROPERTY" timeout 6h "$PY" -m pytest -q -p no:cacheprovider tests/test_fuzz.py \
+TALENTSIM_FUZZ_EXAMPLES="$PER_PROPERTY" timeout 6h "$PY" -m pytest -q -p no:cacheprovider tests/test_fuzz.py -p no:dash \
   -o addopts="" 2>&1 | tail -n 25
 echo "fuzz.sh: ${PER_PROPERTY} examples per property, $(( $(date +%s) - start )) s"
