@@ -197,13 +197,17 @@ def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarra
 class ProgrammeInputs:
     """Year-major inputs of one graduate programme (both kinds): rows (n,) per year index."""
 
-    def __init__(self, p: Params, which: str, seats: np.ndarray, ai_seats: np.ndarray, slots: int):
+    def __init__(self, p: Params, which: str, seats: np.ndarray, ai_seats: np.ndarray, slots: int,
+                 outside_pool: np.ndarray | None = None):
         pre = f"graduate_school.{which}"
         years = p.t(f"{pre}.years")
         self.seats, self.ai_seats = seats, ai_seats
         self.ai_share = p.t("graduate_school.ai_schools.applicant_share")
-        # applicants from outside the AI-track pipeline: a number per AI-school place
-        self.outside = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
+        # applicants from outside the AI-track pipeline (other fields, workers): a number per
+        # AI-school place, drawn from a finite yearly pool of such candidates (this programme's
+        # share of ai_schools.outside_pool): pool x (1 - exp(-places x per_place / pool))
+        wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
+        self.outside = wanted if outside_pool is None else levers.pool_draw(wanted, outside_pool)
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
         self.international = rows(education.international_applicants(
@@ -253,10 +257,12 @@ def programme_inputs(scenario: Scenario, p: Params,
     gs, years = scenario.graduate_school, scenario.sim_years
     share_m = p.s("graduate_school.bought_master_share")
     ai_places = p.t("graduate_school.ai_schools.base_seats") + rows(units["graduate_seats"])
+    pool = (p.s("graduate_school.ai_schools.outside_pool") if gs.ai_schools.outside_pool is not None
+            else None)  # outside applicants a year, shared by the two programmes like the places
     m_in = ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats"), ai_places * share_m,
-                           slots(gs.master.years, None, years))
+                           slots(gs.master.years, None, years), None if pool is None else pool * share_m)
     d_in = ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats"), ai_places * (1 - share_m),
-                           slots(gs.phd.years, None, years))
+                           slots(gs.phd.years, None, years), None if pool is None else pool * (1 - share_m))
     return m_in, d_in
 
 
