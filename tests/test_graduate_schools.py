@@ -73,3 +73,23 @@ def test_international_intake_follows_attractiveness_up_to_the_cap(tmp_path, bas
     b = column(more, "international_applicants", 2030)
     assert np.all(b > a) and np.all(b <= 900 + 525 + 1e-9)
     assert np.all(column(more, "international_intake", 2030) <= b + 1e-9)
+
+
+def test_outside_applicants_come_from_a_finite_pool(baseline):
+    """outside = P (1 - exp(-places x per_place / P)), P split master's/PhD like the places; with
+    per_place 2 and P 1,000 the master's programme (share 0.6) gets 600 (1 - exp(-2 x places / 600)),
+    not 2 x places (no pool) nor 1,000 (1 - exp(-2 x places / 1,000)) (pool not split)."""
+    from talentsim.engine.params import Params, budgets, lever_units, programme_inputs
+
+    s = baseline.with_values({"graduate_school.ai_schools.outside_per_place": 2.0,
+                              "graduate_school.ai_schools.outside_pool": 1000.0,
+                              "graduate_school.bought_master_share": 0.6})
+    draws = ts.sample_inputs(s, 4, "mc", rng=1)
+    p = Params(s, draws.chunk(0, 4), 4, np.asarray(s.sim_years))
+    m_in, d_in = programme_inputs(s, p, lever_units(s, p, budgets(s, p)))
+    for prog, share in ((m_in, 0.6), (d_in, 0.4)):
+        places = np.asarray(prog.ai_seats)
+        expected = 1000.0 * share * -np.expm1(-2.0 * places / (1000.0 * share))
+        np.testing.assert_allclose(prog.outside, expected, rtol=1e-12)
+        assert np.all(prog.outside <= 1000.0 * share + 1e-9)
+    assert np.asarray(m_in.ai_seats).max() > 0  # the check is not vacuous
