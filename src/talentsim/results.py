@@ -120,25 +120,31 @@ def inputs_frame(draws: Draws, start: int = 0, stop: int | None = None) -> pd.Da
     return pd.DataFrame({"draw": np.arange(start, stop), **{name: values[name] for name in draws.names}})
 
 
+def write_parquet_chunks(path, frames) -> None:
+    """Write an iterable of frames (same columns) to one Parquet file, one row group each, so a
+    file of any size is written in bounded memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    writer = None
+    try:
+        for frame in frames:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
 def inputs_writer(draws: Draws, chunk_size: int = 5000):
     """A writer of ``inputs.parquet`` that computes and appends the inputs chunk by chunk
     (bounded memory for any number of draws), for :func:`write_atomic_dir`."""
 
     def write(path) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        writer = None
-        try:
-            for start in range(0, draws.n_draws, chunk_size):
-                table = pa.Table.from_pandas(inputs_frame(draws, start, min(start + chunk_size, draws.n_draws)),
-                                             preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema)
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
+        write_parquet_chunks(path, (inputs_frame(draws, start, min(start + chunk_size, draws.n_draws))
+                                    for start in range(0, draws.n_draws, chunk_size)))
 
     return write
 

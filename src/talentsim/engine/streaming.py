@@ -230,28 +230,20 @@ def summarize_streaming(
 def draws_writers(scenario: Scenario, draws: Draws, chunk_size: int) -> dict[str, Callable]:
     """Writers for ``draws.parquet`` and ``initial.parquet`` that re-simulate chunk by chunk and
     append row groups, so per-draw files of any size are written in bounded memory."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from ..results import Run
+    from ..results import Run, write_parquet_chunks
     from .cohort import simulate_chunk
 
+    def frames(which: str):
+        for start, stop in chunk_bounds(draws.n_draws, chunk_size):
+            metrics, initial = simulate_chunk(scenario, draws, start, stop)
+            if which == "draws":
+                frame = Run(scenario.name, np.asarray(scenario.years), metrics).to_wide()
+                frame["draw"] += start
+            else:
+                frame = pd.DataFrame({"draw": np.arange(start, stop), **initial})
+            yield frame
+
     def write(path, which: str) -> None:
-        writer = None
-        try:
-            for start, stop in chunk_bounds(draws.n_draws, chunk_size):
-                metrics, initial = simulate_chunk(scenario, draws, start, stop)
-                if which == "draws":
-                    frame = Run(scenario.name, np.asarray(scenario.years), metrics).to_wide()
-                    frame["draw"] += start
-                else:
-                    frame = pd.DataFrame({"draw": np.arange(start, stop), **initial})
-                table = pa.Table.from_pandas(frame, preserve_index=False)
-                if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema)
-                writer.write_table(table)
-        finally:
-            if writer is not None:
-                writer.close()
+        write_parquet_chunks(path, frames(which))
 
     return {"draws.parquet": lambda p: write(p, "draws"), "initial.parquet": lambda p: write(p, "initial")}
