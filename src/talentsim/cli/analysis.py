@@ -129,6 +129,15 @@ OBSERVATION_MODEL_HELP = ("observation model YAML (definition factors, error mod
                           "[FILE.yaml beside the observations if it exists, else every factor 1]")
 
 
+def calibration_inputs(scenario_file, observed, observation_model, n_particles: int):
+    """The scenario and observation model of ``calibrate``/``backtest``, every input checked (one
+    line and exit 2 on a problem)."""
+    scenario = load_or_exit(scenario_file)
+    check_draws(n_particles, len(sample_inputs(scenario, n_draws=1).names), option="--particles")
+    read_observed_or_exit(observed, scenario)
+    return scenario, observation_model_or_exit(observed, observation_model)
+
+
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--observed", required=True, type=click.Path(dir_okay=False),
@@ -146,10 +155,7 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
     """Posterior of SCENARIO's inputs given observations (likelihood-weighted SMC); write posterior.parquet."""
     from ..analysis import calibrate as cal
 
-    scenario = load_or_exit(scenario_file)
-    check_draws(n_particles, len(sample_inputs(scenario, n_draws=1).names), option="--particles")
-    read_observed_or_exit(observed, scenario)
-    om = observation_model_or_exit(observed, observation_model)
+    scenario, om = calibration_inputs(scenario_file, observed, observation_model, n_particles)
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}", "calibration")
     try:
         fit = cal.calibrate(scenario, observed, observation_model=om, n_particles=n_particles, method=method,
@@ -185,15 +191,12 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
     from ..analysis.backtest import write_backtest
     from ..plots.calibration import backtest_files
 
-    scenario = load_or_exit(scenario_file)
-    check_draws(n_particles, len(sample_inputs(scenario, n_draws=1).names), option="--particles")
     try:
         years = [int(x) for x in origins.split(",") if x.strip()]
     except ValueError:
         click.echo(f"--origins: expected years separated by commas (got {origins!r})", err=True)
         sys.exit(EXIT_INVALID)
-    read_observed_or_exit(observed, scenario)
-    om = observation_model_or_exit(observed, observation_model)
+    scenario, om = calibration_inputs(scenario_file, observed, observation_model, n_particles)
     out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}", "backtest")
     try:
         result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed)
