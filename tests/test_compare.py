@@ -127,10 +127,17 @@ def test_undergraduate_places_raise_ai_track_entrants_up_to_the_cap(tmp_path, ba
     alt = run(load("undergrad_ai_push"))
     gain = column(alt, "ai_track_entrants", 2030) - column(base_run, "ai_track_entrants", 2030)
     assert np.all(gain > 0)
-    huge = ts.load_scenario(write_scenario(tmp_path, "huge", {"budget_lines": {"ug": {
-        "lever": "undergrad_ai_programs", "krw_bn": 1e7, "first_year": 2026}}}))
+    line = {"budget_lines": {"ug": {"lever": "undergrad_ai_programs", "krw_bn": 1e7, "first_year": 2026}}}
+    # the lever's own cap (extra places universities can staff, 3-10k a year): the units never
+    # exceed it, so the gain is at most cap x effect however much money
+    staffed = run(ts.load_scenario(write_scenario(tmp_path, "staffed", line)))
+    units = column(staffed, "units_undergrad_ai_programs", 2035)
+    assert np.all(units <= 10000 * (1 + 1e-12)) and units.min() > 2900
+    # without that cap, the structural one (education.max_ai_share 0.25 of four-year entrants)
+    # holds in every draw and year
+    huge = ts.load_scenario(write_scenario(tmp_path, "huge", {
+        **line, "levers": {"undergrad_ai_programs": {"cap_units": None}}}))
     capped = run(huge)
-    # the cap (education.max_ai_share 0.25 of four-year entrants) holds in every draw and year
     share = capped["ai_track_entrants"] / capped["four_year_entrants"]
     assert np.all(share <= 0.25 * (1 + 1e-12)) and share.max() > 0.249
 

@@ -20,6 +20,9 @@ IDENTITIES = {
     "diaspora": (["emigration_korean"], ["inflow_returnees", "diaspora_retirement"]),
     **{f"diaspora_{r}": ([f"emigration_{r}"], [f"returnees_{r}", f"diaspora_retirement_{r}"])
        for r in ("us", "china", "other_asia", "europe")},
+    # the engineers' pool: the reskilled and the outside applicants admitted to AI schools leave it
+    "reskilling_pool": (["reskilling_pool_inflow"],
+                        ["reskilling_converted", "reskilling_pool_admitted", "reskilling_pool_exits"]),
     # the AI graduate schools (master's + PhD), one kind of graduate programme
     "stock_ai_graduate_schools": (["intake_ai_graduate_schools"],
                                   ["grads_ai_graduate_schools", "dropouts_ai_graduate_schools"]),

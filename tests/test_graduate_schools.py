@@ -75,21 +75,34 @@ def test_international_intake_follows_attractiveness_up_to_the_cap(tmp_path, bas
     assert np.all(column(more, "international_intake", 2030) <= b + 1e-9)
 
 
-def test_outside_applicants_come_from_a_finite_pool(baseline):
-    """outside = P (1 - exp(-places x per_place / P)), P split master's/PhD like the places; with
-    per_place 2 and P 1,000 the master's programme (share 0.6) gets 600 (1 - exp(-2 x places / 600)),
-    not 2 x places (no pool) nor 1,000 (1 - exp(-2 x places / 1,000)) (pool not split)."""
-    from talentsim.engine.params import Params, budgets, lever_units, programme_inputs
+def test_outside_applicants_come_from_the_engineers_pool(baseline):
+    """Outside applicants = R (1 - exp(-places x per_place / R)), R = the pool's suitable
+    candidates left after reskilling, split master's/PhD like the places: with per_place 2 and
+    a pool of 100,000 at suitable share 0.02 (P = 2,000), not 2 x places (no pool) nor P (1 -
+    exp(-2 x places / P)) (reskilling not served first)."""
+    from talentsim.engine.params import EngineerPool, Params, budgets, lever_units, programme_inputs
 
     s = baseline.with_values({"graduate_school.ai_schools.outside_per_place": 2.0,
-                              "graduate_school.ai_schools.outside_pool": 1000.0,
-                              "graduate_school.bought_master_share": 0.6})
+                              "levers.reskilling.pool_initial": 100000.0, "levers.reskilling.suitable_share": 0.02,
+                              "levers.reskilling.effect": 0.03, "graduate_school.bought_master_share": 0.6})
     draws = ts.sample_inputs(s, 4, "mc", rng=1)
     p = Params(s, draws.chunk(0, 4), 4, np.asarray(s.sim_years))
-    m_in, d_in = programme_inputs(s, p, lever_units(s, p, budgets(s, p)))
-    for prog, share in ((m_in, 0.6), (d_in, 0.4)):
-        places = np.asarray(prog.ai_seats)
-        expected = 1000.0 * share * -np.expm1(-2.0 * places / (1000.0 * share))
-        np.testing.assert_allclose(prog.outside, expected, rtol=1e-12)
-        assert np.all(prog.outside <= 1000.0 * share + 1e-9)
-    assert np.asarray(m_in.ai_seats).max() > 0  # the check is not vacuous
+    units = lever_units(s, p, budgets(s, p))
+    m_in, d_in = programme_inputs(s, p, units)
+    pool = EngineerPool(s, p, units, m_in, d_in)
+    checked = 0
+    for i in range(len(s.sim_years)):
+        start = pool.stock if i else np.full(4, 100000.0)
+        converted, out_m, out_d = pool.draw(i)
+        suitable = 0.02 * start
+        trainees = np.asarray(units["reskilling_raw"]).T[i]
+        np.testing.assert_allclose(converted, suitable * -np.expm1(-0.03 * trainees / suitable), rtol=1e-12)
+        left = suitable - converted
+        places = np.asarray(m_in.ai_seats)[i] + np.asarray(d_in.ai_seats)[i]
+        expected = left * -np.expm1(-2.0 * places / left)
+        np.testing.assert_allclose(out_m, 0.6 * expected, rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(out_d, 0.4 * expected, rtol=1e-12, atol=1e-9)
+        assert np.all(converted + out_m + out_d <= suitable * (1 + 1e-12))
+        pool.close(i, 0.5 * (out_m + out_d))
+        checked += int(places.max() > 0 and trainees.max() > 0)
+    assert checked > 0  # the check is not vacuous

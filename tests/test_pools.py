@@ -10,7 +10,7 @@ import pytest
 
 import talentsim as ts
 from talentsim.analysis.compare import compare_policies
-from talentsim.engine.levers import pool_draw, real_spending, reskilling_pool, unit_cost_path, visa_recruits
+from talentsim.engine.levers import pool_draw, pool_end, pool_year, real_spending, unit_cost_path, visa_recruits
 from talentsim.scenario.load import validate_files
 from talentsim.scenario.schema import Scenario
 
@@ -29,22 +29,33 @@ def test_pool_draw_is_pool_times_one_minus_exp():
     assert out[0] == pytest.approx(451.188363905974, rel=1e-12)
 
 
-def test_reskilling_pool_two_years_by_hand():
+def test_engineers_pool_two_years_by_hand():
     # S0 = 10,000, suitable share 0.3 -> P = 3,000; conversion 0.2 x 5,000 trainees = 1,000 at an
-    # unlimited pool; converted = 3,000 (1 - exp(-1/3)) = 850.4; exits 0.1 x (S - converted);
-    # S1 = S0 - converted - exits + 400
-    trainees = np.array([[5000.0], [5000.0]])
-    out = reskilling_pool(trainees, np.array([0.2]), np.array([10000.0]), np.array([[400.0], [400.0]]),
-                          np.array([0.1]), np.array([0.3]))
-    c1 = 3000 * (1 - math.exp(-1000 / 3000))
-    s1 = 10000 - c1 - 0.1 * (10000 - c1) + 400
-    p2 = 0.3 * s1
-    c2 = p2 * (1 - math.exp(-1000 / p2))
-    s2 = s1 - c2 - 0.1 * (s1 - c2) + 400
-    np.testing.assert_allclose(out["converted"][:, 0], [c1, c2], rtol=1e-12)
-    np.testing.assert_allclose(out["suitable"][:, 0], [3000.0, p2], rtol=1e-12)
-    np.testing.assert_allclose(out["pool"][:, 0], [s1, s2], rtol=1e-12)
+    # unlimited pool; converted = 3,000 (1 - exp(-1/3)) = 850.4 first; the AI schools want 900
+    # outside applicants and get R (1 - exp(-900 / R)) of the R = P - converted left; 300 of them
+    # are admitted; exits 0.1 x (S - converted - admitted); S1 = S0 - converted - admitted - exits + 400
+    def two_years(admitted):
+        stock, out = np.array([10000.0]), []
+        for _ in range(2):
+            suitable, converted, outside = pool_year(stock, np.array([0.3]), np.array([1000.0]), np.array([900.0]))
+            exits, stock = pool_end(stock, converted, np.array([admitted]), np.array([0.1]), np.array([400.0]))
+            out.append((suitable[0], converted[0], outside[0], exits[0], stock[0]))
+        return out
+
+    (p1, c1, o1, e1, s1), (p2, c2, _, _, s2) = two_years(300.0)
+    assert p1 == pytest.approx(3000.0, rel=1e-12)
+    assert c1 == pytest.approx(3000 * (1 - math.exp(-1000 / 3000)), rel=1e-12)
+    r1 = 3000 - c1  # the applicants come from what reskilling leaves, not from P
+    assert o1 == pytest.approx(r1 * (1 - math.exp(-900 / r1)), rel=1e-12)
+    assert e1 == pytest.approx(0.1 * (10000 - c1 - 300), rel=1e-12)
+    assert s1 == pytest.approx(10000 - c1 - 300 - e1 + 400, rel=1e-12)
+    assert p2 == pytest.approx(0.3 * s1, rel=1e-12)
+    assert c2 == pytest.approx(p2 * (1 - math.exp(-1000 / p2)), rel=1e-12)
+    assert s2 == pytest.approx(s1 - c2 - 300 - 0.1 * (s1 - c2 - 300) + 400, rel=1e-12)
     assert c2 < c1  # the best candidates were used first
+    # the admitted leave the pool: admitting none leaves 300 x (1 - 0.1) more people after a year
+    assert two_years(0.0)[0][4] - s1 == pytest.approx(300 * 0.9, rel=1e-9)
+    assert c1 + o1 <= p1
 
 
 def test_visa_recruits_scale_with_pay_attractiveness():
@@ -101,12 +112,21 @@ def test_levers_move_people_between_pools_and_create_none(tmp_path, baseline):
     alt = ts.load_scenario(write_scenario(tmp_path, "all_levers", {"budget_lines": lines}))
     base_draws, alt_draws = ts.analysis.compare.common_draws([baseline, alt], 60, "lhs", 3)
     a, b = ts.simulate(baseline, base_draws), ts.simulate(alt, alt_draws)
-    # fellowships: the graduates' pool is the same; the extra new PhD applicants of year t+1 are
-    # exactly the extra switchers taken out of year t's market-bound graduates
-    np.testing.assert_allclose(b["fellowship_pool"], a["fellowship_pool"], rtol=1e-12)
-    new_a, new_b = (r["applicants_phd"] - r["reapplicants_phd"] for r in (a, b))
-    np.testing.assert_allclose(new_b[:, 1:] - new_a[:, 1:],
-                               b["fellowship_switchers"][:, :-1] - a["fellowship_switchers"][:, :-1],
+    # fellowships alone, without outside applicants: the graduates' pool is the same; the extra
+    # new PhD applicants of year t+1 are exactly the extra switchers taken out of year t's
+    # market-bound graduates. (With outside applicants the pool moves a little: extra PhD
+    # applicants take AI-school places from outside applicants, who stay in the engineers' pool
+    # and apply to the master's AI schools later; with reskilling too, more so.)
+    closed = {"graduate_school.ai_schools.outside_per_place": 0.0}
+    only = ts.load_scenario(write_scenario(tmp_path, "fellowships", {"budget_lines": {
+        "push_phd_fellowships": lines["push_phd_fellowships"]}}))
+    base0, only0 = baseline.with_values(closed), only.with_values(closed)
+    d0, d1 = ts.analysis.compare.common_draws([base0, only0], 60, "lhs", 3)
+    a0, f = ts.simulate(base0, d0), ts.simulate(only0, d1)
+    np.testing.assert_allclose(f["fellowship_pool"], a0["fellowship_pool"], rtol=1e-12)
+    new_a, new_f = (r["applicants_phd"] - r["reapplicants_phd"] for r in (a0, f))
+    np.testing.assert_allclose(new_f[:, 1:] - new_a[:, 1:],
+                               f["fellowship_switchers"][:, :-1] - a0["fellowship_switchers"][:, :-1],
                                rtol=1e-9, atol=1e-6)
     for r in (a, b):
         # reskilling: the pool loses exactly the people converted, and they are AI-job candidates
@@ -114,12 +134,15 @@ def test_levers_move_people_between_pools_and_create_none(tmp_path, baseline):
         # source alike), the rest join the latent pool (hiring is bounded by jobs); the people
         # on the workforce side are conserved by tests/test_conservation.py
         pool, converted = r["reskilling_pool"], r["reskilling_converted"]
-        change = r["reskilling_pool_inflow"] - converted - r["reskilling_pool_exits"]
+        change = r["reskilling_pool_inflow"] - converted - r["reskilling_pool_admitted"] - r["reskilling_pool_exits"]
         np.testing.assert_allclose(pool[:, 1:] - pool[:, :-1], change[:, 1:], rtol=1e-12, atol=1e-6)
         fill = r["hires"] / np.maximum(r["candidates"], 1e-300)
         np.testing.assert_allclose(r["inflow_reskilled"], converted * fill, rtol=1e-12, atol=1e-6)
         assert np.all(converted - r["inflow_reskilled"] <= r["latent_entries"] * (1 + 1e-12) + 1e-6)
-        assert np.all(pool >= 0) and np.all(converted <= r["reskilling_suitable"] + 1e-9)
+        assert np.all(pool >= 0)
+        assert np.all(converted + r["reskilling_pool_admitted"] <= r["reskilling_suitable"] * (1 + 1e-12) + 1e-9)
+        np.testing.assert_allclose(r["reskilling_pool_admitted"], r["intake_outside_master"] + r["intake_outside_phd"],
+                                   rtol=1e-12)
         # visas: recruits never exceed this year's pool
         assert np.all(r["visa_recruits"] <= r["visa_pool"] + 1e-9)
         assert np.all(r["fellowship_switchers"] <= r["fellowship_pool"] + 1e-9)
@@ -137,7 +160,8 @@ def push(base: Scenario, lever: str, krw_bn: float) -> Scenario:
     return Scenario.model_validate(data)
 
 
-MY_LEVERS = ("phd_fellowships", "reskilling", "talent_visas", "diaspora_return", "rd_compute", "retention_pay")
+MY_LEVERS = ("graduate_seats", "undergrad_ai_programs", "phd_fellowships", "reskilling", "talent_visas",
+             "diaspora_return", "rd_compute", "retention_pay")  # every lever
 
 
 def test_marginal_cost_rises_with_scale_for_every_lever(baseline):

@@ -184,12 +184,17 @@ METRICS: dict[str, Metric] = {
     "reskilling_converted": _m("people/yr", "reskilled AI-job candidates converted from the pool (hired: "
                                "inflow_reskilled; the rest, with every job taken, join the latent pool)",
                                "Reskilled candidates"),
-    "reskilling_pool": _m("people", "ICT/SW workers and graduates in other work who could be reskilled",
+    "reskilling_pool": _m("people", "ICT/SW workers and graduates in other work who could move into AI work "
+                          "or an AI graduate school",
                           "Reskilling pool"),
-    "reskilling_suitable": _m("people/yr", "suitable reskilling candidates this year",
+    "reskilling_suitable": _m("people/yr", "suitable candidates this year (reskilling first, then AI "
+                              "graduate-school applicants)",
                               "Suitable reskilling candidates"),
+    "reskilling_pool_admitted": _m("people/yr", "people from the reskilling pool admitted to an AI graduate school "
+                                   "(intake_outside_master + intake_outside_phd)", "Pool admitted to AI schools"),
     "reskilling_pool_inflow": _m("people/yr", "people joining the reskilling pool", "Reskilling pool inflow"),
-    "reskilling_pool_exits": _m("people/yr", "people leaving the reskilling pool other than into AI work",
+    "reskilling_pool_exits": _m("people/yr", "people leaving the reskilling pool other than into AI work or an "
+                                "AI graduate school",
                                 "Reskilling pool exits"),
     "visa_pool": _m("people/yr", "foreign AI workers willing to consider Korea this year (0: no pool set)",
                     "Talent-visa pool"),

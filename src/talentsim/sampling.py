@@ -241,7 +241,12 @@ def sample_inputs(
     if source:
         import pandas as pd
 
+        from .scenario.inputs import has_field
+
         frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
+        known = set(draws.names)
+        # inputs the scenario fixes itself (a what-if on a calibrated scenario) keep its value
+        frame = frame[[c for c in frame.columns if c in known or not has_field(scenario, str(c))]]
         draws = pin_posterior(draws, frame, scenario_name=scenario.name)
     return draws
 

@@ -23,6 +23,7 @@ from .labour import labour_year, market_share, premium_step, take, take_up_multi
 from .levers import pool_draw
 from .params import (
     BUDGET_LEAD,
+    EngineerPool,
     LabourParams,
     Params,
     ProgrammeInputs,
@@ -35,7 +36,6 @@ from .params import (
     international_stay,
     lever_units,
     programme_inputs,
-    reskilling_metrics,
     rows,
     slots,
 )
@@ -72,6 +72,7 @@ class ChunkInputs:
     gain: np.ndarray  # (n,)
     stay: np.ndarray
     labour: LabourParams
+    pool: EngineerPool  # stepped by the yearly loop: one run only
     workforce: Workforce  # the initial workforce; acts from the horizon start
 
 
@@ -120,7 +121,8 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
         ug_slots=k, ug_intake=ug_intake, ug_finish=ug_finish, ug_hazard=ug_hazard, master=m_in, phd=d_in,
         dest={key: p.t(f"education.destinations.{key}") for key in ("master", "phd", "ai_job", "abroad")},
         fellows=rows(units["phd_fellowships"]), fellows_raw=rows(units["phd_fellowships_raw"]),
-        gain=fellowship_gain(scenario, p), stay=international_stay(p), labour=labour, workforce=wf,
+        gain=fellowship_gain(scenario, p), stay=international_stay(p), labour=labour,
+        pool=EngineerPool(scenario, p, units, m_in, d_in), workforce=wf,
     )
 
 
@@ -164,11 +166,15 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
 
         g_ug, d_ug = ug.step(x.ug_intake[i], x.ug_finish[i], x.ug_hazard[i])
         grads_b = rowsum(g_ug)
-        m = m_in.step(master, i, to_master)
+        # the engineers' pool: reskilling converts its suitable candidates first, the AI graduate
+        # schools' outside applicants come from those left; the converted and admitted leave it
+        reskilled, out_m, out_d = x.pool.draw(i)
+        m = m_in.step(master, i, to_master, out_m)
         # fellowships: a lower dropout hazard for the funded share of PhD students; their extra
         # applicants (switchers, below) were taken from last year's graduates
         hazard = fellowship_hazard(d_in.hazard[i], x.fellows_raw[i], phd.pipeline.total, x.gain)
-        d = d_in.step(phd, i, to_phd, hazard=hazard)
+        d = d_in.step(phd, i, to_phd, out_d, hazard=hazard)
+        pool_flows = x.pool.close(i, m["intake_outside"] + d["intake_outside"])
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
         # next year's fellowships pull applicants from this year's bachelor's and master's
@@ -181,7 +187,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
         to_phd = to_phd + switchers
 
         if i == SPINUP_YEARS - 1:  # end of the year before the horizon
-            rec.initial.update(stock_snapshot(ug, master, phd, wf, labour.regions))
+            rec.initial.update(stock_snapshot(ug, master, phd, wf, labour.regions), reskilling_pool=x.pool.stock.copy())
         if not live:
             continue
 
@@ -234,10 +240,10 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
                 budget_spent=sum(x.spend[lever][i] for lever in LEVERS),
                 **{f"budget_{lever}": x.spend[lever][i] for lever in LEVERS},
                 **{f"units_{lever}": x.units[lever][i] for lever in LEVERS},
-                fellowship_pool=pool, fellowship_switchers=switchers, **reskilling_metrics(labour, i))
+                fellowship_pool=pool, fellowship_switchers=switchers, **pool_flows)
         to_ai_foreign = columns(np.zeros(n), m["grads_international"] * x.stay[i],
                                 d["grads_international"] * x.stay[i])
-        rec.put(i, **labour_year(labour, wf, i, to_ai, to_ai_foreign))
+        rec.put(i, **labour_year(labour, wf, i, to_ai, reskilled, to_ai_foreign))
     return rec.metrics(), rec.initial
 
 

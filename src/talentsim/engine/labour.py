@@ -78,10 +78,11 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
             "attrition": attrition, "covered": covered, "visa_recruits": recruits, "visa_pool": visa_pool}
 
 
-def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
+def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, reskilled: np.ndarray,
                 to_ai_foreign: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """One horizon year of the labour market; ``to_ai`` (n, Q) graduates seeking Korean AI
-    jobs, of whom ``to_ai_foreign`` (n, Q) are international graduates (foreign-born).
+    jobs, of whom ``to_ai_foreign`` (n, Q) are international graduates (foreign-born);
+    ``reskilled`` (n,) people converted from the engineers' pool this year.
 
     Candidates (graduates, reskilled, immigrants, returnees, recalls from the latent pool)
     are hired up to the vacancies (:meth:`~.workforce.Workforce.step`)."""
@@ -90,7 +91,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray,
     rates = migration_rates(lab, i, wf.premium, start_total, rowsum(start["region"]))
     h, h_region, r, arrivals_imm, covered = (
         rates["emigration"], rates["by_region"], rates["return"], rates["immigrants"], rates["covered"])
-    trainees = lab.reskilled[i]
+    trainees = reskilled
     if to_ai_foreign is None:
         to_ai_foreign = np.zeros_like(to_ai)
     shape = (to_ai.shape[0], *lab.mult_qa.shape)

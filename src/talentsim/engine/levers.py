@@ -96,44 +96,43 @@ def pool_draw(x: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return np.where(pool > 0, safe * -np.expm1(-x / safe), 0.0)
 
 
-def reskilling_pool(
-    trainees: np.ndarray,
-    conversion: np.ndarray,
-    stock0: np.ndarray,
-    inflow: np.ndarray,
-    exit_rate: np.ndarray,
-    suitable_share: np.ndarray,
-) -> dict[str, np.ndarray]:
-    """The reskilling pool, year by year (vectorised over draws).
+def pool_year(
+    stock: np.ndarray, suitable_share: np.ndarray, converting: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This year's draws on the pool of other-field engineers (the reskilling pool), each (n,).
 
-    Parameters
-    ----------
-    trainees : (Y, n) trainees funded each year (year-major rows)
-    conversion : (n,) conversion of the first trainees (``levers.reskilling.effect``)
-    stock0 : (n,) people in the pool at the start of the first year
-    inflow : (Y, n) people joining the pool each year
-    exit_rate : (n,) share of the pool leaving it each year for other reasons
-    suitable_share : (n,) share of the pool that could convert this year
+    ``stock`` S at the start of the year, ``converting`` = effect x trainees (people the
+    reskilling courses would convert from an unlimited pool), ``wanted`` = the AI graduate
+    schools' outside applicants at an unlimited pool (places x outside_per_place). With
+    P = suitable_share x S the year's suitable candidates (able and willing to move into AI):
 
-    Each year t, with S the stock at its start:
-        P(t)         = suitable_share x S                         suitable candidates
-        converted(t) = P (1 - exp(-conversion x trainees(t) / P))  never more than P
-        exits(t)     = exit_rate x (S - converted)
-        S(t+1)       = S - converted - exits + inflow(t)
-    Returns year-major (Y, n) ``converted``, ``pool`` (S at the end of the year), ``suitable``
-    (P), ``exits`` and ``inflow``.
+        converted = P (1 - exp(-converting / P))                     reskilled first
+        outside   = (P - converted) (1 - exp(-wanted / (P - converted)))   then applicants
+
+    Returns ``(suitable, converted, outside)``: never more than P together.
+
+    >>> s, c, o = pool_year(np.array([1000.0]), np.array([0.1]), np.array([50.0]), np.array([20.0]))
+    >>> [round(float(v), 3) for v in (s[0], c[0], o[0])]
+    [100.0, 39.347, 17.037]
     """
-    y, n = trainees.shape
-    out = {k: np.empty((y, n)) for k in ("converted", "pool", "suitable", "exits", "inflow")}
-    stock = np.broadcast_to(stock0, (n,)).astype(float)
-    for i in range(y):
-        suitable = suitable_share * stock
-        converted = pool_draw(conversion * trainees[i], suitable)
-        exits = exit_rate * (stock - converted)
-        stock = stock - converted - exits + inflow[i]
-        out["converted"][i], out["pool"][i], out["suitable"][i] = converted, stock, suitable
-        out["exits"][i], out["inflow"][i] = exits, inflow[i]
-    return out
+    suitable = suitable_share * stock
+    converted = pool_draw(converting, suitable)
+    return suitable, converted, pool_draw(wanted, suitable - converted)
+
+
+def pool_end(
+    stock: np.ndarray, converted: np.ndarray, admitted: np.ndarray, exit_rate: np.ndarray, inflow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pool at the end of the year, each (n,): the ``converted`` and the outside applicants
+    ``admitted`` to an AI graduate school leave it, then ``exits = exit_rate x (S - converted -
+    admitted)`` leave for other reasons and ``inflow`` joins: ``S' = S - converted - admitted -
+    exits + inflow``. Returns ``(exits, S')``.
+
+    >>> pool_end(np.array([1000.0]), np.array([30.0]), np.array([10.0]), np.array([0.05]), np.array([40.0]))
+    (array([48.]), array([952.]))
+    """
+    exits = exit_rate * (stock - converted - admitted)
+    return exits, stock - converted - admitted - exits + inflow
 
 
 def visa_recruits(

@@ -197,17 +197,14 @@ def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarra
 class ProgrammeInputs:
     """Year-major inputs of one graduate programme (both kinds): rows (n,) per year index."""
 
-    def __init__(self, p: Params, which: str, seats: np.ndarray, ai_seats: np.ndarray, slots: int,
-                 outside_pool: np.ndarray | None = None):
+    def __init__(self, p: Params, which: str, seats: np.ndarray, ai_seats: np.ndarray, slots: int):
         pre = f"graduate_school.{which}"
         years = p.t(f"{pre}.years")
         self.seats, self.ai_seats = seats, ai_seats
         self.ai_share = p.t("graduate_school.ai_schools.applicant_share")
-        # applicants from outside the AI-track pipeline (other fields, workers): a number per
-        # AI-school place, drawn from a finite yearly pool of such candidates (this programme's
-        # share of ai_schools.outside_pool): pool x (1 - exp(-places x per_place / pool))
-        wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
-        self.outside = wanted if outside_pool is None else levers.pool_draw(wanted, outside_pool)
+        # applicants from outside the AI-track pipeline (other fields, workers) at an unlimited
+        # pool: a number per AI-school place; EngineerPool draws them from its suitable candidates
+        self.wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
         self.international = rows(education.international_applicants(
@@ -221,9 +218,10 @@ class ProgrammeInputs:
         self.finish = finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
         self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
 
-    def step(self, prog: Programme, i: int, new_applicants: np.ndarray, hazard=None) -> dict[str, np.ndarray]:
+    def step(self, prog: Programme, i: int, new_applicants: np.ndarray, outside: np.ndarray,
+             hazard=None) -> dict[str, np.ndarray]:
         return prog.step(
-            new_applicants, self.seats[i], self.ai_seats[i], self.ai_share[i], self.outside[i], self.international[i],
+            new_applicants, self.seats[i], self.ai_seats[i], self.ai_share[i], outside, self.international[i],
             self.reapply[i], self.finish[i], self.hazard[i] if hazard is None else hazard,
         )
 
@@ -257,12 +255,10 @@ def programme_inputs(scenario: Scenario, p: Params,
     gs, years = scenario.graduate_school, scenario.sim_years
     share_m = p.s("graduate_school.bought_master_share")
     ai_places = p.t("graduate_school.ai_schools.base_seats") + rows(units["graduate_seats"])
-    pool = (p.s("graduate_school.ai_schools.outside_pool") if gs.ai_schools.outside_pool is not None
-            else None)  # outside applicants a year, shared by the two programmes like the places
     m_in = ProgrammeInputs(p, "master", p.t("graduate_school.master.base_seats"), ai_places * share_m,
-                           slots(gs.master.years, None, years), None if pool is None else pool * share_m)
+                           slots(gs.master.years, None, years))
     d_in = ProgrammeInputs(p, "phd", p.t("graduate_school.phd.base_seats"), ai_places * (1 - share_m),
-                           slots(gs.phd.years, None, years), None if pool is None else pool * (1 - share_m))
+                           slots(gs.phd.years, None, years))
     return m_in, d_in
 
 
@@ -350,9 +346,8 @@ class LabourParams:
         # R&D/compute money adds AI labour demand (units x effect, people)
         self.demand = p.t("market.demand") + rows(units["rd_compute"])
         # lever candidates from their source pools: reskilled workers converted from the
-        # reskilling pool; visa offers x effect, drawn from the global pool in migration_rates
-        self.reskill = reskilling_rows(scenario, p, units)
-        self.reskilled = self.reskill["converted"]
+        # engineers' pool (EngineerPool, stepped by the yearly loop); visa offers x effect, drawn
+        # from the global pool in migration_rates
         self.visas = rows(units["talent_visas"])
         self.visa_pool = (p.s("levers.talent_visas.global_pool")
                           if scenario.levers.talent_visas is not None
@@ -373,32 +368,59 @@ class LabourParams:
         self.reskilled_mix = np.array([wfs.reskilled_mix.get(q, 0.0) for q in QUALIFICATIONS])
 
 
-def reskilling_rows(scenario: Scenario, p: Params, units: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Year-major (Y, n) reskilling pool flows: ``converted`` (reskilled candidates entering the
-    AI labour market), ``pool``, ``suitable``, ``exits``, ``inflow``, ``trainees`` (see
-    :func:`talentsim.engine.levers.reskilling_pool`). Without a pool (no lever or no
-    ``pool_initial``), converted = trainees x effect and the pool metrics are zero."""
-    spec = scenario.levers.reskilling
-    trainees = rows(units["reskilling_raw"])
-    if spec is None or spec.pool_initial is None:
-        zero = np.broadcast_to(np.zeros(1), trainees.shape)
-        return {"converted": rows(units["reskilling"]), "pool": zero, "suitable": zero, "exits": zero,
-                "inflow": zero, "trainees": trainees}
-    pre = "levers.reskilling"
-    out = levers.reskilling_pool(
-        np.asarray(trainees, dtype=float), p.s(f"{pre}.effect"), p.s(f"{pre}.pool_initial"),
-        p.t(f"{pre}.pool_inflow"), p.s(f"{pre}.pool_exit_rate"), p.s(f"{pre}.suitable_share"))
-    out["trainees"] = trainees
-    return out
+class EngineerPool:
+    """The pool of other-field engineers (``levers.reskilling.pool_*``): ICT/SW workers and
+    graduates in other work with the depth to move into AI. Both the reskilling courses and the
+    AI graduate schools' outside applicants draw on it, in that order, each year
+    (:func:`~talentsim.engine.levers.pool_year`); the converted and the admitted leave it
+    (:func:`~talentsim.engine.levers.pool_end`). One instance per chunk (or draw) and run, stepped
+    by the engine's yearly loop: :meth:`draw` at the start of year ``i``, :meth:`close` after
+    admissions. Without a pool (no reskilling lever or no ``pool_initial``), converted =
+    trainees x effect, outside applicants = places x outside_per_place, and its stocks are 0."""
 
+    def __init__(self, scenario: Scenario, p: Params, units: dict[str, np.ndarray],
+                 m_in: ProgrammeInputs, d_in: ProgrammeInputs):
+        spec = scenario.levers.reskilling
+        self.trainees = rows(units["reskilling_raw"])
+        self.wanted_m, self.wanted_d = m_in.wanted, d_in.wanted
+        self.tracked = spec is not None and spec.pool_initial is not None
+        self.stock0 = np.zeros(p.n)
+        if not self.tracked:
+            self.converting = rows(units["reskilling"])
+            return
+        pre = "levers.reskilling"
+        self.converting = self.trainees * p.s(f"{pre}.effect")
+        self.stock0 = np.broadcast_to(p.s(f"{pre}.pool_initial"), (p.n,)).astype(float)
+        self.inflow = p.t(f"{pre}.pool_inflow")
+        self.exit_rate, self.suitable_share = p.s(f"{pre}.pool_exit_rate"), p.s(f"{pre}.suitable_share")
 
-def reskilling_metrics(lab: LabourParams, i: int) -> dict[str, np.ndarray]:
-    """Year ``i``'s reskilling pool metrics, (n,) each: trainees, the people converted (they leave
-    the pool as AI-job candidates: hired pro rata up to the vacancies, ``inflow_reskilled``, the
-    rest join the latent pool), the pool stock at the end of the year, its suitable candidates,
-    people joining and leaving it."""
-    r = lab.reskill
-    return {"reskilling_trainees": r["trainees"][i], "reskilling_converted": r["converted"][i],
-            "reskilling_pool": r["pool"][i],
-            "reskilling_suitable": r["suitable"][i], "reskilling_pool_inflow": r["inflow"][i],
-            "reskilling_pool_exits": r["exits"][i]}
+    def draw(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Year ``i``: (converted, outside applicants to the master's AI schools, to the PhD ones)."""
+        wm, wd = self.wanted_m[i], self.wanted_d[i]
+        if i == 0:  # a new run
+            self.stock = self.stock0
+        self.start = self.stock
+        if not self.tracked:
+            self.converted = self.converting[i]
+            return self.converted, wm, wd
+        self.suitable, self.converted, outside = levers.pool_year(
+            self.stock, self.suitable_share, self.converting[i], wm + wd)
+        share_m = np.divide(wm, wm + wd, out=np.zeros_like(outside), where=wm + wd > 0)
+        return self.converted, outside * share_m, outside * (1 - share_m)
+
+    def close(self, i: int, admitted: np.ndarray) -> dict[str, np.ndarray]:
+        """End of year ``i``: the outside applicants ``admitted`` (n,) leave the pool with the
+        converted; returns the year's metrics: trainees, converted (AI-job candidates: hired pro
+        rata up to the vacancies, ``inflow_reskilled``, the rest join the latent pool), the pool
+        at the end of the year, its suitable candidates, those admitted to an AI graduate school,
+        people joining and leaving it."""
+        if self.tracked:
+            exits, self.stock = levers.pool_end(self.start, self.converted, admitted, self.exit_rate, self.inflow[i])
+            inflow = self.inflow[i]
+        else:
+            exits = inflow = np.zeros_like(self.stock)
+            self.suitable = exits
+        return {"reskilling_trainees": self.trainees[i], "reskilling_converted": self.converted,
+                "reskilling_pool": self.stock, "reskilling_suitable": self.suitable,
+                "reskilling_pool_admitted": admitted if self.tracked else np.zeros_like(self.stock),
+                "reskilling_pool_inflow": inflow, "reskilling_pool_exits": exits}

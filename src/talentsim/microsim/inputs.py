@@ -8,6 +8,7 @@ import numpy as np
 from ..engine.education import dropout_hazard
 from ..engine.params import (
     BUDGET_LEAD,
+    EngineerPool,
     LabourParams,
     Params,
     ProgrammeInputs,
@@ -20,7 +21,6 @@ from ..engine.params import (
     international_stay,
     lever_units,
     programme_inputs,
-    reskilling_metrics,
     rows,
     slots,
 )
@@ -42,7 +42,6 @@ class ProgrammeData:
         self.ai_seats = year_list(pin.ai_seats)
         self.ai_share = year_list(pin.ai_share)
         self.ai_school_job = year_list(pin.ai_school_job)
-        self.outside = year_list(pin.outside)
         self.international = year_list(pin.international)  # international applicants a year
         self.reapply = year_list(pin.reapply)
         self.ai_job = year_list(pin.ai_job)
@@ -88,6 +87,8 @@ class DrawInputs:
         self.stay = year_list(international_stay(p))
 
         self.labour = LabourParams(scenario, p, units)
+        # the engineers' pool, stepped by the world each year (its draws depend on admissions)
+        self.pool = EngineerPool(scenario, p, units, m_in, d_in)
         self.initial = initial_workforce(scenario, p)
         demand0 = self.labour.demand[SPINUP_YEARS - 1]
         # the draw's own shortage rate starts the state; responses are measured from the
@@ -111,6 +112,4 @@ class DrawInputs:
             **{f"budget_{lever}": spend_h[lever] for lever in LEVERS},
             **{f"units_{lever}": units[f"{lever}_raw"][0, h] for lever in LEVERS},
             "demand": np.asarray(self.labour.demand)[h, 0],
-            # the reskilling pool depends on inputs only: the cohort engine's values exactly
-            **{name: np.asarray(v)[:, 0] for name, v in reskilling_metrics(self.labour, h).items()},
         }

@@ -241,7 +241,7 @@ class LabourProcesses:
         band = self.entry_band["immigrant"]
         for q in rng.choice(3, size=n_imm, p=mix / mix.sum()).tolist() if n_imm else ():
             self.start(self.seek(IMMIGRANT, q, band, -1, origin=1))
-        n_res = int(rng.poisson(float(lab.reskilled[i][0]) / k))
+        n_res = int(rng.poisson(float(self.reskilled[0]) / k))
         band = self.entry_band["reskilled"]
         rmix = lab.reskilled_mix
         for q in rng.choice(3, size=n_res, p=rmix / rmix.sum()).tolist() if n_res else ():

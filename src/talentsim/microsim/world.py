@@ -82,6 +82,8 @@ class World(EducationProcesses, LabourProcesses):
         self.attr = 0.0
         self.p_age = 1.0 / BAND_YEARS
         self.rho = [0.0] * len(self.region_names)
+        self.reskilled = np.zeros(1)  # this year's people converted from the engineers' pool
+        self.outside: dict[int, np.ndarray] = {}  # this year's outside applicants by programme
         self.recall = float(lab.recall[0])
         self.decay = float(lab.decay[0])
         self.jobs = (np.asarray(lab.demand)[:, 0] * (1.0 + float(lab.friction[0]))).tolist()
@@ -162,7 +164,7 @@ class World(EducationProcesses, LabourProcesses):
             free_ai = max(ai.capacity - held_ai, 0)
             share = data.ai_share[i]
             to_ai = [item for item in pending if u() < share]
-            n_out = self.round(data.outside[i] / self.k)
+            n_out = self.round(float(self.outside[prog.qual][0]) / self.k)
             applicants_ai = len(to_ai) + n_out
             admitted_ai = min(applicants_ai, free_ai)
             # a random subset of all AI applicants (outside applicants are indices >= len(to_ai))
@@ -239,6 +241,10 @@ class World(EducationProcesses, LabourProcesses):
             # fellowships: a lower PhD dropout hazard for the funded share of students
             enrolled = (self.phd.seats.count + self.phd.ai_seats.count) * k
             self.phd.hazard[i] = float(fellowship_hazard(x.phd.hazard[i], x.fellows_raw[i], enrolled, x.gain))
+            # the engineers' pool: reskilling converts first; the AI schools' outside applicants
+            # (the offices, below) come from the suitable candidates left
+            self.reskilled, out_m, out_d = x.pool.draw(i)
+            self.outside = {self.master.qual: out_m, self.phd.qual: out_d}
             if live:
                 self.labour_year(i)
             # new AI-track entrants (Poisson), by service group
@@ -273,16 +279,21 @@ class World(EducationProcesses, LabourProcesses):
             "ai_workforce": sum(self.work) * k, "diaspora": sum(self.dias_r) * k,
             "latent_ai_qualified": self.latent * k,
             **{f"diaspora_{r}": c * k for r, c in zip(self.region_names, self.dias_r)},
+            "reskilling_pool": float(self.x.pool.stock[0]),
         }
 
     def record(self, i: int) -> None:
-        """End of year ``i``: stocks, the shortage rate, cohort tracking."""
+        """End of year ``i``: stocks, the engineers' pool, the shortage rate, cohort tracking."""
         for prog in (self.master, self.phd):
             prog.c["enrolled"][i] = prog.seats.count + prog.ai_seats.count
             prog.c["stock_ai"][i] = prog.ai_seats.count
+        k = self.k
+        admitted = (self.master.c["intake_outside"][i] + self.phd.c["intake_outside"][i]) * k
+        pool = self.x.pool.close(i, np.array([float(admitted)]))
         if i < self.first_live:
             return
-        k = self.k
+        for name, value in pool.items():
+            self.series.setdefault(name, []).append(float(value[0]))
         demand = float(self.x.labour.demand[i][0])
         supply = sum(self.work) * k
         shortage = demand - supply

@@ -21,7 +21,7 @@ import numpy as np
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError
 
-from .inputs import GrowthPath, correlation_matrix, is_dist, is_path, iter_dists, quantity_range, support
+from .inputs import GrowthPath, correlation_matrix, has_field, is_dist, is_path, iter_dists, quantity_range, support
 from .schema import AGE_BANDS, QUALIFICATIONS, Bounds, Scenario, Section
 
 #: plausibility limit on the size of any number a quantity can take (people, KRW bn, rates)
@@ -264,7 +264,10 @@ def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
     except ValueError as exc:
         return [("inputs_from", str(exc), s.inputs_from)]
     priors = dict(iter_dists(s))
-    unknown = sorted(set(map(str, frame.columns)) - set(priors) - {"distance"})
+    # a column for an input this scenario fixes (a number where the posterior's scenario had a
+    # distribution: a what-if, an explorer slider) is ignored: the scenario's own value wins
+    unknown = sorted(c for c in set(map(str, frame.columns)) - set(priors) - {"distance"} if not has_field(s, c))
+    frame = frame[[c for c in frame.columns if c in priors or c == "distance"]]
     if unknown:
         return [("inputs_from", f"columns that are not uncertain inputs of this scenario: {unknown[:5]}"
                  + (" ..." if len(unknown) > 5 else ""), s.inputs_from)]

@@ -282,6 +282,24 @@ def is_dist(q: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- walking
+def has_field(obj: Any, dotted: str) -> bool:
+    """Whether ``dotted`` (``levers.reskilling.effect``, ``market.demand.values.2030``) names a
+    field of ``obj`` (a scenario), whatever its value (a number, a path, a distribution)."""
+    for part in dotted.split("."):
+        if isinstance(obj, BaseModel):
+            if part not in type(obj).model_fields:
+                return False
+            obj = getattr(obj, part)
+        elif isinstance(obj, Mapping):
+            key: Any = int(part) if part.lstrip("-").isdigit() and part not in obj else part
+            if key not in obj:
+                return False
+            obj = obj[key]
+        else:
+            return False
+    return True
+
+
 def iter_dists(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """Yield ``(dotted.name, distribution)`` for every distribution inside ``obj``.
 

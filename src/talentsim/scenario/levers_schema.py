@@ -77,8 +77,11 @@ class ReskillingLever(Lever):
     workers and graduates in other work) that gains ``pool_inflow`` people a year and loses
     ``pool_exit_rate`` of itself; P = ``suitable_share`` x S are this year's suitable candidates
     and converted = P (1 - exp(-effect x trainees / P)) of them take AI work (and leave the pool).
-    ``effect`` is the conversion of the first, best trainees. Without ``pool_initial`` there is no
-    pool: converted = effect x trainees (linear; no shipped scenario does this)."""
+    ``effect`` is the conversion of the first, best trainees. The AI graduate schools' outside
+    applicants come from the suitable candidates left (``graduate_school.ai_schools``); those
+    admitted leave the pool too. Without ``pool_initial`` there is no pool: converted = effect x
+    trainees and outside applicants = places x outside_per_place (linear; no shipped scenario
+    does this)."""
 
     pool_initial: OptionalPositive = None  # people in the pool at the start of the first simulated year
     pool_inflow: Count = 0.0  # people joining the pool a year

@@ -20,7 +20,6 @@ from .base import (  # re-exported: the rest of the package imports these from s
     SPINUP_YEARS,
     Bounds,
     Count,
-    OptionalPositive,
     Positive,
     Rate,
     Scalar,
@@ -151,16 +150,15 @@ class AISchools(Section):
     """The seat-bound AI graduate schools (MSIT AI, convergence and innovation graduate schools):
     places = base_seats + places bought by the graduate_seats lever, split master's / PhD by
     ``bought_master_share``; a share of domestic applicants applies to them first, and
-    ``outside_per_place`` x places people from outside the AI-track pipeline, drawn from a finite
-    yearly pool ``outside_pool`` (saturating; None: unlimited) (new to the model; those admitted
-    join it, those turned away leave)."""
+    ``outside_per_place`` x places people from outside the AI-track pipeline, drawn from the
+    suitable candidates of the engineers' pool (``levers.reskilling.pool_*``) that the reskilling
+    courses leave (saturating; no pool: unlimited); those admitted leave that pool, those turned
+    away stay in it."""
 
     base_seats: Count = 0.0  # places outside the lever's budget lines
     applicant_share: Rate  # share of domestic applicants (new + waiting) applying to them first
     # applicants a year from outside the AI-track pipeline (other fields, workers) per place
     outside_per_place: Count = 0.0
-    # the finite yearly pool those outside applicants come from (people a year; None: unlimited)
-    outside_pool: OptionalPositive = None
     ai_job: Rate  # their domestic graduates (not going on to a PhD) taking a Korean AI job
 
 
