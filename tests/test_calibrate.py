@@ -382,6 +382,25 @@ def test_a_scenario_takes_its_inputs_from_a_posterior_file(tmp_path):
     np.testing.assert_array_equal(values["education.entry_rate"], prior["education.entry_rate"])
 
 
+def test_an_input_the_scenario_fixes_keeps_its_value_over_the_posterior(tmp_path):
+    """A what-if on a calibrated scenario (an explorer slider, ``with_values``) fixes an input that
+    the posterior holds: the scenario's value wins and the other columns stay pinned; a column
+    that names no field of the scenario at all is still refused."""
+    names = ["workforce.attrition", "education.destinations.ai_job"]
+    posterior = pd.DataFrame({names[0]: [0.031, 0.052], names[1]: [0.05, 0.09]})
+    posterior.to_csv(tmp_path / "post.csv", index=False)
+    path = write_scenario(tmp_path, "calibrated", {"inputs_from": "post.csv"},
+                          extends=ROOT / "scenarios" / "baseline.yaml")
+    what_if = ts.load_scenario(path).with_values({names[0]: 0.07})
+    values = ts.sample_inputs(what_if, 50, rng=3).chunk(0, 50)
+    assert names[0] not in values and set(values[names[1]]) == {0.05, 0.09}
+    assert np.all(ts.simulate(what_if, ts.sample_inputs(what_if, 5, rng=3))["attrition"] >= 0)
+    posterior.assign(**{"workforce.attrition_typo": 0.04}).to_csv(tmp_path / "post.csv", index=False)
+    with pytest.raises(ts.ScenarioError, match=r"inputs_from: columns that are not uncertain inputs of this "
+                                               r"scenario: \['workforce.attrition_typo'\]"):
+        ts.load_scenario(path)
+
+
 def test_history_observations_all_lie_in_its_horizon():
     history = ts.load_scenario(HISTORY)
     assert (history.horizon.start, history.horizon.end) == (2010, 2030)
