@@ -395,6 +395,20 @@ def test_an_input_the_scenario_fixes_keeps_its_value_over_the_posterior(tmp_path
     values = ts.sample_inputs(what_if, 50, rng=3).chunk(0, 50)
     assert names[0] not in values and set(values[names[1]]) == {0.05, 0.09}
     assert np.all(ts.simulate(what_if, ts.sample_inputs(what_if, 5, rng=3))["attrition"] >= 0)
+    # a scenario that gives a posterior input another prior keeps its own prior when the file
+    # records the priors it was drawn under (as calibrate and forecast write them)
+    from talentsim.scenario.checks import stamp_priors
+
+    base = ts.load_scenario(ROOT / "scenarios" / "baseline.yaml")
+    stamp_priors(posterior, base).to_parquet(tmp_path / "post.parquet", index=False)
+    other_prior = {"dist": "uniform", "low": 0.2, "high": 0.3}
+    path_p = write_scenario(tmp_path, "calibrated_p", {"inputs_from": "post.parquet"},
+                            extends=ROOT / "scenarios" / "baseline.yaml")
+    changed = write_scenario(tmp_path, "changed", {"workforce": {"attrition": other_prior}}, extends=path_p)
+    values = ts.sample_inputs(ts.load_scenario(changed), 50, rng=3).chunk(0, 50)
+    assert values[names[0]].min() >= 0.2 and set(values[names[1]]) == {0.05, 0.09}
+    same = ts.sample_inputs(ts.load_scenario(path_p), 50, rng=3).chunk(0, 50)
+    assert set(same[names[0]]) == {0.031, 0.052}
     posterior.assign(**{"workforce.attrition_typo": 0.04}).to_csv(tmp_path / "post.csv", index=False)
     with pytest.raises(ts.ScenarioError, match=r"inputs_from: columns that are not uncertain inputs of this "
                                                r"scenario: \['workforce.attrition_typo'\]"):

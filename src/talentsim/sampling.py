@@ -241,13 +241,13 @@ def sample_inputs(
     if source:
         import pandas as pd
 
-        from .scenario.inputs import has_field
+        from .scenario.checks import posterior_columns
 
         frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
-        known = set(draws.names)
-        # inputs the scenario fixes itself (a what-if on a calibrated scenario) keep its value
-        frame = frame[[c for c in frame.columns if c in known or not has_field(scenario, str(c))]]
-        draws = pin_posterior(draws, frame, scenario_name=scenario.name)
+        # inputs the scenario fixes itself or gives another prior (a what-if on a calibrated
+        # scenario) keep its value or prior; names of no field are refused by pin_posterior
+        pinned, unknown = posterior_columns(scenario, frame)
+        draws = pin_posterior(draws, frame[pinned + unknown], scenario_name=scenario.name)
     return draws
 
 

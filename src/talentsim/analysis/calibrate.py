@@ -37,6 +37,7 @@ from scipy.stats import norm
 from ..engine.cohort import simulate
 from ..results import METRICS, write_atomic_dir
 from ..sampling import Draws, RNGLike, pin_posterior, sample_inputs, seed_of, stream_key
+from ..scenario.checks import stamp_priors
 from ..scenario.schema import Scenario
 from .calibrate_smc import EPS, correlate, smc
 from .observed import (
@@ -282,7 +283,7 @@ def calibrate(
                                   "quadrature; prediction = definition factor x model metric",
                 "warnings": warn}
     return Calibration(
-        scenario=scenario.name, posterior=posterior, factors=factor_frame,
+        scenario=scenario.name, posterior=stamp_priors(posterior, scenario), factors=factor_frame,
         report=posterior_report(all_inputs, {**{k: values[k] for k in values}}),
         observations=observations,
         prior_bands=quantile_bands(prior_metrics, years, metrics),

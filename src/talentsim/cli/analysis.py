@@ -246,6 +246,7 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
 
     from ..analysis import calibrate as cal
     from ..results import summarize, write_run
+    from ..scenario.checks import stamp_priors
 
     if not observed and not posterior:
         click.echo("forecast: give --observed (to calibrate) or --posterior", err=True)
@@ -286,7 +287,7 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
                         "pinned_inputs": sorted(c for c in post.columns if c != "distance"),
                         "uncertain_inputs": draws.names, "talentsim_version": __version__}
             write_run(run, out, manifest, summary=summary)
-            post.to_parquet(out / "posterior.parquet", index=False)
+            stamp_priors(post, scenario).to_parquet(out / "posterior.parquet", index=False)
             if fit is not None:
                 cal.write_calibration(fit, out / "calibration", {"scenario_file": str(fit_file),
                                                                  "observed_file": str(observed)})

@@ -11,6 +11,7 @@ Non-finite numbers never get this far: every schema model sets ``allow_inf_nan=F
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import stat
@@ -254,6 +255,41 @@ def read_posterior(path: str):
         raise ValueError(f"cannot read the posterior file: {reason}") from None
 
 
+def prior_signature(dist: typing.Any) -> str:
+    """A distribution as canonical JSON: equal signatures, the same prior."""
+    return json.dumps(dist.model_dump(mode="json"), sort_keys=True)
+
+
+def stamp_priors(frame, s: Scenario):
+    """``frame`` (a posterior sample of ``s``'s inputs) with the priors it was drawn under in
+    ``frame.attrs["priors"]`` (kept by Parquet files), so that a scenario that changes one of
+    those priors keeps its own (:func:`posterior_columns`)."""
+    priors = dict(iter_dists(s))
+    frame.attrs["priors"] = {str(c): prior_signature(priors[str(c)]) for c in frame.columns if str(c) in priors}
+    return frame
+
+
+def posterior_columns(s: Scenario, frame) -> tuple[list[str], list[str]]:
+    """``(pinned, unknown)`` columns of a posterior sample for scenario ``s``. Pinned: uncertain
+    inputs of ``s`` whose prior is the one the sample was drawn under (when the file records it:
+    :func:`stamp_priors`). Neither: an input ``s`` fixes, or whose prior ``s`` changes (a what-if
+    on a calibrated scenario, ``low_fertility``): the scenario's own value or prior wins.
+    Unknown: a column that names no field of ``s``."""
+    priors = dict(iter_dists(s))
+    stored = frame.attrs.get("priors") or {}
+    pinned: list[str] = []
+    unknown: list[str] = []
+    for column in map(str, frame.columns):
+        if column == "distance":
+            continue
+        if column in priors:
+            if column not in stored or stored[column] == prior_signature(priors[column]):
+                pinned.append(column)
+        elif not has_field(s, column):
+            unknown.append(column)
+    return pinned, unknown
+
+
 def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
     """The posterior file is readable and holds only inputs of this scenario, each value of
     every row finite and inside the support of the input's prior distribution."""
@@ -264,10 +300,8 @@ def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
     except ValueError as exc:
         return [("inputs_from", str(exc), s.inputs_from)]
     priors = dict(iter_dists(s))
-    # a column for an input this scenario fixes (a number where the posterior's scenario had a
-    # distribution: a what-if, an explorer slider) is ignored: the scenario's own value wins
-    unknown = sorted(c for c in set(map(str, frame.columns)) - set(priors) - {"distance"} if not has_field(s, c))
-    frame = frame[[c for c in frame.columns if c in priors or c == "distance"]]
+    pinned, unknown = posterior_columns(s, frame)
+    frame = frame[pinned]
     if unknown:
         return [("inputs_from", f"columns that are not uncertain inputs of this scenario: {unknown[:5]}"
                  + (" ..." if len(unknown) > 5 else ""), s.inputs_from)]
@@ -275,8 +309,6 @@ def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
         return [("inputs_from", "the posterior sample is empty", s.inputs_from)]
     problems: list[tuple[str, str, object]] = []
     for column in frame.columns:
-        if column == "distance":
-            continue
         try:
             values = frame[column].to_numpy(dtype=float)
         except (TypeError, ValueError):
