@@ -32,6 +32,13 @@ def baseline():
 
 
 @pytest.fixture(scope="session")
+def prior_baseline(baseline):
+    """The baseline with its priors only (no ``inputs_from:`` posterior): for tests of the
+    sampling machinery itself."""
+    return baseline.model_copy(update={"inputs_from": None})
+
+
+@pytest.fixture(scope="session")
 def baseline_run(baseline):
     """500 LHS draws of the baseline (shared by the identity and regression tests)."""
     import talentsim as ts

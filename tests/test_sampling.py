@@ -30,8 +30,8 @@ def test_same_seed_same_values_other_seed_other_values(baseline):
 
 
 @pytest.mark.parametrize("method", ["mc", "lhs"])
-def test_an_input_keeps_its_draws_when_another_input_is_added(baseline, method):
-    d1 = ts.sample_inputs(baseline, 200, method, rng=3)
+def test_an_input_keeps_its_draws_when_another_input_is_added(prior_baseline, method):
+    d1 = ts.sample_inputs(prior_baseline, 200, method, rng=3)
     fewer = type(d1)(inputs=tuple(x for x in d1.inputs if x[0] != "education.ai_share.rate"),
                      n_draws=200, method=method, seed=3)
     a, b = d1.chunk(0, 200), fewer.chunk(0, 200)
@@ -47,9 +47,9 @@ def test_lhs_puts_exactly_one_draw_in_each_stratum(baseline):
 
 
 @pytest.mark.parametrize("method", ["mc", "lhs", "sobol"])
-def test_samples_follow_their_distribution(baseline, method):
+def test_samples_follow_their_distribution(prior_baseline, method):
     n = 4096
-    draws = ts.sample_inputs(baseline, n, method, rng=4)
+    draws = ts.sample_inputs(prior_baseline, n, method, rng=4)
     values = draws.chunk(0, n)
     for name, dist in draws.inputs[:10]:
         assert stats.kstest(values[name], dist.frozen().cdf).pvalue > 1e-3, name

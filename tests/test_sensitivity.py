@@ -47,7 +47,8 @@ def test_group_indices_of_a_linear_model():
 
 
 def test_declared_spearman_correlation_is_reproduced_at_10000_draws(tmp_path):
-    path = write_scenario(tmp_path, "corr", {"correlations": [
+    # on the priors: a calibrated scenario's posterior pins both inputs with their joint posterior
+    path = write_scenario(tmp_path, "corr", {"inputs_from": None, "correlations": [
         {"between": ["migration.emigration.base_rate", "migration.returns.base_rate"], "rank": 0.7}]})
     s = ts.load_scenario(path)
     for method in ("mc", "lhs"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,9 +230,11 @@ def write_run(
     *,
     draws: bool = True,
     summary: pd.DataFrame | None = None,
+    extra: Mapping[str, Callable[[Path], Any]] | None = None,
 ) -> Path:
     """Write ``summary.csv``, ``inputs.parquet``, ``manifest.json`` and, unless ``draws=False``,
-    ``draws.parquet`` and ``initial.parquet``."""
+    ``draws.parquet`` and ``initial.parquet``, plus ``extra`` files ({name: writer(path)}), all
+    in one atomic folder."""
     summary = summarize(run) if summary is None else summary
     files: dict[str, Any] = {
         "summary.csv": lambda p: summary.to_csv(p, index=False, float_format="%.8g"),
@@ -244,4 +247,4 @@ def write_run(
         # can be checked from the files too
         initial = pd.DataFrame({"draw": np.arange(run.n_draws), **run.initial})
         files["initial.parquet"] = lambda p: initial.to_parquet(p, index=False)
-    return write_atomic_dir(out_dir, files)
+    return write_atomic_dir(out_dir, {**files, **(extra or {})})

@@ -286,8 +286,9 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
                         "sampling": draws.method, "draws": draws.n_draws,
                         "pinned_inputs": sorted(c for c in post.columns if c != "distance"),
                         "uncertain_inputs": draws.names, "talentsim_version": __version__}
-            write_run(run, out, manifest, summary=summary)
-            stamp_priors(post, scenario).to_parquet(out / "posterior.parquet", index=False)
+            stamp_priors(post, scenario)
+            write_run(run, out, manifest, summary=summary,
+                      extra={"posterior.parquet": lambda p: post.to_parquet(p, index=False)})
             if fit is not None:
                 cal.write_calibration(fit, out / "calibration", {"scenario_file": str(fit_file),
                                                                  "observed_file": str(observed)})

@@ -274,7 +274,9 @@ def posterior_columns(s: Scenario, frame) -> tuple[list[str], list[str]]:
     inputs of ``s`` whose prior is the one the sample was drawn under (when the file records it:
     :func:`stamp_priors`). Neither: an input ``s`` fixes, or whose prior ``s`` changes (a what-if
     on a calibrated scenario, ``low_fertility``): the scenario's own value or prior wins.
-    Unknown: a column that names no field of ``s``."""
+    Unknown: a column that names no field of ``s`` and no input of the scenario the sample was
+    drawn for (a file that records its priors knows its inputs: a scenario that replaces a
+    whole quantity, e.g. a births series for the fertility path, just keeps its own)."""
     priors = dict(iter_dists(s))
     stored = frame.attrs.get("priors") or {}
     pinned: list[str] = []
@@ -285,7 +287,7 @@ def posterior_columns(s: Scenario, frame) -> tuple[list[str], list[str]]:
         if column in priors:
             if column not in stored or stored[column] == prior_signature(priors[column]):
                 pinned.append(column)
-        elif not has_field(s, column):
+        elif column not in stored and not has_field(s, column):
             unknown.append(column)
     return pinned, unknown
 
