@@ -30,6 +30,7 @@ from .people import (
     TICKS,
     WORK,
 )
+from .state import WorldState
 
 INFLOW = {GRADUATE: "inflow_graduates", FOREIGN_GRADUATE: "inflow_graduates", RESKILLED: "inflow_reskilled",
           IMMIGRANT: "inflow_immigrants", RETURNEE: "inflow_returnees", RECALL: "inflow_recalled"}
@@ -40,7 +41,7 @@ LABOUR_FLOWS = ("inflow_recalled", "layoffs", "latent_entries", "latent_exits", 
                 "emigration_foreign_born", "diaspora_retirement", "candidates", "hires")
 
 
-class LabourProcesses:
+class LabourProcesses(WorldState):
     """Processes of workers, the latent pool and the diaspora, and the labour market's yearly
     step and hiring round; methods of :class:`~.world.World`."""
 

@@ -56,6 +56,7 @@ from .people import (
     TRACK_AFTER,
     GraduateProgramme,
 )
+from .state import Clock
 
 
 class World(EducationProcesses, LabourProcesses):
@@ -63,7 +64,7 @@ class World(EducationProcesses, LabourProcesses):
 
     def __init__(self, inputs: DrawInputs, scale: float, rng: np.random.Generator):
         self.x, self.k, self.rng = inputs, float(scale), rng
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.n_years = n = inputs.n_years
         self.first_live = SPINUP_YEARS
         self._buf: list[float] = []
