@@ -154,6 +154,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
     # the academic year in March): applicants in transit from the previous year
     to_master = np.zeros(n)
     to_phd = np.zeros(n)
+    take_up: np.ndarray | float  # the shortage response; 1 in the spin-up years
     for i in range(sim.size):
         live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
         if live:

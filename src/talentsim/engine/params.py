@@ -392,7 +392,7 @@ def reskilling_rows(scenario: Scenario, p: Params, units: dict[str, np.ndarray])
     return out
 
 
-def reskilling_metrics(lab: LabourParams, i: int) -> dict[str, np.ndarray]:
+def reskilling_metrics(lab: LabourParams, i: int | slice) -> dict[str, np.ndarray]:
     """Year ``i``'s reskilling pool metrics, (n,) each: trainees, the people converted (they leave
     the pool as AI-job candidates: hired pro rata up to the vacancies, ``inflow_reskilled``, the
     rest join the latent pool), the pool stock at the end of the year, its suitable candidates,

@@ -71,13 +71,14 @@ class LabourProcesses(WorldState):
              start: int = -1):
         """Yearly decisions at the WORK tick from next year on, in state AI, DIASPORA or LATENT."""
         env, u = self.env, self.u
-        token = None
+        token: list | None = None
         if state == AI:
             token = self.enlist(q, origin, entry, start)
         yield env.timeout((env.now // TICKS + 1) * TICKS + WORK - env.now)
         while True:
             i = env.now // TICKS
             if state == AI:
+                assert token is not None  # enlisted whenever the state becomes AI
                 if token[0]:  # laid off in last year's round (already counted)
                     if origin:
                         return
