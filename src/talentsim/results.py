@@ -194,7 +194,7 @@ def summarize(run: Run | pd.DataFrame) -> pd.DataFrame:
         frames = []
         for (scenario, metric), group in run.groupby(["scenario", "metric"], sort=True):
             wide = group.pivot(index="draw", columns="year", values="value")
-            frames.append(_summary_frame(scenario, metric, wide.columns.to_numpy(), wide.to_numpy()))
+            frames.append(_summary_frame(str(scenario), str(metric), wide.columns.to_numpy(), wide.to_numpy()))
     else:
         frames = [_summary_frame(run.scenario, name, run.years, run.metrics[name]) for name in sorted(run.metrics)]
     return describe(pd.concat(frames, ignore_index=True))[SUMMARY_COLUMNS]

@@ -23,7 +23,7 @@ import hashlib
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy.stats import norm, qmc
@@ -186,6 +186,10 @@ class Draws:
         return values
 
 
+@overload
+def seed_of(rng: None) -> None: ...
+@overload
+def seed_of(rng: RNGLike) -> int: ...
 def seed_of(rng: RNGLike | None) -> int | None:
     """The integer seed an ``rng`` argument stands for (``None`` stays ``None``).
 

@@ -232,7 +232,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _translate(err: dict, shown: str, data: dict) -> Problem:
+def _translate(err: Mapping[str, Any], shown: str, data: dict) -> Problem:
     loc = _clean_loc(err["loc"])
     path = ".".join(str(p) for p in loc)
     kind = err["type"]
@@ -358,7 +358,7 @@ def _raw_at(data: Any, dotted: str, default: Any) -> Any:
     return node
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read, merge (``extends``) and validate a scenario file.
 
     Raises
