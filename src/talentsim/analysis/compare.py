@@ -12,8 +12,8 @@ difference ``alternative - base`` in a draw isolates the policy, not sampling no
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd

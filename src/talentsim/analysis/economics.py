@@ -80,7 +80,8 @@ def discount_factors(years: Sequence[int] | np.ndarray, rate: float, window: tup
     return np.where(inside, (1.0 + rate) ** -(t - window[0]), 0.0)
 
 
-def present_value(values: np.ndarray, years: Sequence[int] | np.ndarray, rate: float, window: tuple[int, int]) -> np.ndarray:
+def present_value(values: np.ndarray, years: Sequence[int] | np.ndarray, rate: float,
+                  window: tuple[int, int]) -> np.ndarray:
     """Present value at ``window[0]`` of yearly ``values`` (..., Y): shape (...,)."""
     return np.asarray(values, dtype=float) @ discount_factors(years, rate, window)
 

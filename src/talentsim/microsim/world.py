@@ -34,7 +34,6 @@ import math
 from collections import Counter
 
 import numpy as np
-import simpy
 
 from ..engine.education import fellowship_hazard
 from ..engine.labour import market_share, premium_step, take, take_up_multiplier

@@ -112,7 +112,7 @@ def deep_merge(base: Mapping, override: Mapping) -> dict:
     return out
 
 
-def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+def resolve(path: str | os.PathLike[str], _chain: tuple[Path, ...] = ()) -> dict:
     """Raw scenario mapping after following ``extends`` (path relative to the file)."""
     path = Path(path)
     shown = str(path)
@@ -319,8 +319,8 @@ def _single_field_model(cls: type[BaseModel], name: str) -> type[BaseModel]:
     key = (cls, name)
     if key not in _SINGLE:
         info = cls.model_fields[name]
-        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config,
-                                    **{name: (info.annotation, info)})
+        fields: dict[str, Any] = {name: (info.annotation, info)}
+        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config, **fields)
     return _SINGLE[key]
 
 
