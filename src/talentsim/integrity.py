@@ -1,7 +1,7 @@
 """Checks on a finished run before anything is written: no NaN or infinity, no negative stock or
 flow, nothing beyond the population. Each failure names the metric, the year and the draw.
 
->>> check_run(run)            # doctest: +SKIP   raises ResultError on the first bad value
+>>> check_run(run)            # raises ResultError on the first bad value
 """
 
 from __future__ import annotations

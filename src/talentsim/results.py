@@ -39,9 +39,10 @@ class Run:
     ``draws`` is the design the run was simulated on; :attr:`inputs` reads the input values of
     every draw from it (or from ``inputs.parquet`` for a run read back with :func:`read_run`).
 
-    >>> run.keys()[:2]                                  # doctest: +SKIP
-    ['ai_track_entrants', 'ai_workforce']
-    >>> run.to_xarray()["ai_workforce"].median("draw")  # doctest: +SKIP
+    >>> run.keys()[:2]
+    ['admission_quota', 'ai_track_entrants']
+    >>> run.to_xarray()["ai_workforce"].median("draw").sizes
+    Frozen({'year': 27})
     """
 
     scenario: str

@@ -13,8 +13,8 @@ correlated inputs lose their exact stratification / low discrepancy.
 Draw ``i`` of an input is the same whatever chunk it is computed in: streams are cut into fixed
 blocks of :data:`BLOCK` draws, each block with its own child seed.
 
->>> draws = sample_inputs(scenario, n_draws=1000, method="lhs", rng=7)   # doctest: +SKIP
->>> values = draws.chunk(0, 500)     # {name: array of shape (500,)}     # doctest: +SKIP
+>>> draws = sample_inputs(scenario, n_draws=1000, method="lhs", rng=7)
+>>> values = draws.chunk(0, 500)     # {name: array of shape (500,)}
 """
 
 from __future__ import annotations

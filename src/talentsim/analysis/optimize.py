@@ -23,7 +23,7 @@ No optimiser's curse: the chosen split is re-evaluated on fresh draws (another s
 equal split and the best single lever at the same budget (``evaluation``).
 
 >>> result = optimize(scenario, 500, n_draws=1000, rng=1)      # doctest: +SKIP
->>> result.allocation                                          # lever | krw_bn | share ...
+>>> result.allocation                                          # lever | krw_bn | share ...  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -145,8 +145,7 @@ class OptimizeResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _shares_gap(shares: np.ndarray) -> float:
-    """The budget constraint of :meth:`SplitEvaluator.solve`: the shares add up to 1 (= 0)."""
+def _shares_gap(shares: np.ndarray) -> float:  # SplitEvaluator.solve's constraint: the shares add up to 1
     return shares.sum() - 1.0
 
 

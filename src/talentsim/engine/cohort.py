@@ -304,8 +304,8 @@ def simulate(
     order. ``metrics`` keeps only the named metrics (large designs need one or two). Everything
     is held in memory; for very many draws see :func:`talentsim.engine.streaming.summarize_streaming`.
 
-    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
-    >>> run["ai_workforce"].shape                                         # doctest: +SKIP
+    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))
+    >>> run["ai_workforce"].shape
     (1000, 27)
     """
     from .parallel import chunk_bounds, run_tasks

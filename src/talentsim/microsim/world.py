@@ -25,7 +25,7 @@ remaining differences.
 
 >>> draws = sample_inputs(scenario, 4, rng=1)                       # doctest: +SKIP
 >>> result = simulate_microsim(scenario, draws, scale=10)           # doctest: +SKIP
->>> summarize(result.run)          # same metrics as the cohort engine + seat_wait_years
+>>> summary = summarize(result.run)  # the cohort engine's metrics + seat_wait_years  # doctest: +SKIP
 """
 
 from __future__ import annotations

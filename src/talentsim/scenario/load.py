@@ -1,7 +1,7 @@
 """Load scenario YAML files: safe parsing, ``extends`` inheritance, validation, clear errors.
 
->>> scenario = load_scenario("scenarios/baseline.yaml")   # doctest: +SKIP
->>> scenario.horizon.start                                  # doctest: +SKIP
+>>> scenario = load_scenario("scenarios/baseline.yaml")
+>>> scenario.horizon.start
 2024
 
 Every problem of a file is reported at once, one line each, as
