@@ -1,12 +1,12 @@
 """talentsim: probabilistic projections of Korea's AI workforce under policy scenarios.
 
->>> import talentsim as ts                                                   # doctest: +SKIP
->>> scenario = ts.load_scenario("scenarios/baseline.yaml")                   # doctest: +SKIP
->>> draws = ts.sample_inputs(scenario, n_draws=2000, rng=20240601)           # doctest: +SKIP
->>> run = ts.simulate(scenario, draws)          # arrays shaped (draw, year)  # doctest: +SKIP
+>>> import talentsim as ts
+>>> scenario = ts.load_scenario("scenarios/baseline.yaml")
+>>> draws = ts.sample_inputs(scenario, n_draws=2000, rng=20240601)
+>>> run = ts.simulate(scenario, draws)          # arrays shaped (draw, year)
 >>> summary = ts.summarize(run)                 # metric | unit | ... | year | mean | p05 ... p95
 >>> ds = run.to_xarray()                        # (draw, year), inputs as draw coordinates
->>> box = ts.discover(run, "shortage", 2035, above=50_000)   # PRIM: which inputs lead there
+>>> box = ts.discover(run, "shortage", 2035, above=35_000)   # PRIM: which inputs lead there
 """
 
 from . import startup  # noqa: F401  (first: Ctrl-C while the CLI starts gives one line, not a traceback)

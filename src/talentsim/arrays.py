@@ -40,16 +40,17 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
             out += flat[..., j]
         return out
     index: list = [slice(None)] * x.ndim
-    out = None
+    total: np.ndarray | None = None
     for combo in np.ndindex(*(x.shape[a] for a in axes)):
         for a, c in zip(axes, combo):
             index[a] = c
         part = x[tuple(index)]
-        if out is None:
-            out = part.copy(order="F")
+        if total is None:
+            total = part.copy(order="F")
         else:
-            out += part
-    return out
+            total += part
+    assert total is not None  # the summed axes are never empty (Q, B, R >= 1)
+    return total
 
 
 def weighted(x: np.ndarray, weights: np.ndarray) -> np.ndarray:

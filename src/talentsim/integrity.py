@@ -1,10 +1,12 @@
 """Checks on a finished run before anything is written: no NaN or infinity, no negative stock or
 flow, nothing beyond the population. Each failure names the metric, the year and the draw.
 
->>> check_run(run)            # doctest: +SKIP   raises ResultError on the first bad value
+>>> check_run(run)            # raises ResultError on the first bad value
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +71,7 @@ def check_summary(summary: pd.DataFrame) -> None:
     """The same checks on a summary table (a streaming run keeps no per-draw values: the draw is
     not known, the quantiles are checked)."""
     cols = [c for c in ("mean", "p05", "p25", "p50", "p75", "p95") if c in summary]
+    row: Any  # a row of the summary's columns (itertuples: untyped fields)
     for row in summary.itertuples(index=False):
         metric = row.metric
         values = np.array([getattr(row, c) for c in cols], dtype=float)

@@ -40,9 +40,10 @@ class Run:
     ``draws`` is the design the run was simulated on; :attr:`inputs` reads the input values of
     every draw from it (or from ``inputs.parquet`` for a run read back with :func:`read_run`).
 
-    >>> run.keys()[:2]                                  # doctest: +SKIP
-    ['ai_track_entrants', 'ai_workforce']
-    >>> run.to_xarray()["ai_workforce"].median("draw")  # doctest: +SKIP
+    >>> run.keys()[:2]
+    ['admission_quota', 'ai_track_entrants']
+    >>> run.to_xarray()["ai_workforce"].median("draw").sizes
+    Frozen({'year': 27})
     """
 
     scenario: str
@@ -195,7 +196,7 @@ def summarize(run: Run | pd.DataFrame) -> pd.DataFrame:
         frames = []
         for (scenario, metric), group in run.groupby(["scenario", "metric"], sort=True):
             wide = group.pivot(index="draw", columns="year", values="value")
-            frames.append(_summary_frame(scenario, metric, wide.columns.to_numpy(), wide.to_numpy()))
+            frames.append(_summary_frame(str(scenario), str(metric), wide.columns.to_numpy(), wide.to_numpy()))
     else:
         frames = [_summary_frame(run.scenario, name, run.years, run.metrics[name]) for name in sorted(run.metrics)]
     return describe(pd.concat(frames, ignore_index=True))[SUMMARY_COLUMNS]

@@ -13,8 +13,8 @@ correlated inputs lose their exact stratification / low discrepancy.
 Draw ``i`` of an input is the same whatever chunk it is computed in: streams are cut into fixed
 blocks of :data:`BLOCK` draws, each block with its own child seed.
 
->>> draws = sample_inputs(scenario, n_draws=1000, method="lhs", rng=7)   # doctest: +SKIP
->>> values = draws.chunk(0, 500)     # {name: array of shape (500,)}     # doctest: +SKIP
+>>> draws = sample_inputs(scenario, n_draws=1000, method="lhs", rng=7)
+>>> values = draws.chunk(0, 500)     # {name: array of shape (500,)}
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import hashlib
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import numpy as np
 from scipy.stats import norm, qmc
@@ -186,6 +186,10 @@ class Draws:
         return values
 
 
+@overload
+def seed_of(rng: None) -> None: ...
+@overload
+def seed_of(rng: RNGLike) -> int: ...
 def seed_of(rng: RNGLike | None) -> int | None:
     """The integer seed an ``rng`` argument stands for (``None`` stays ``None``).
 

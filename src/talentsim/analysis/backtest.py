@@ -23,6 +23,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,7 @@ def backtest(
         held = fit_all[fit_all["year"] > o].reset_index(drop=True)
         fitted = fit_all[fit_all["year"] <= o]
         metrics, years = cal.posterior_metrics, cal.years
+        assert years is not None  # calibrate() sets them
         fvals = {c: cal.factors[c].to_numpy(float) for c in cal.factors.columns}
         n = len(cal.posterior)
         model = at_observations(metrics, years, held)
@@ -199,7 +201,9 @@ def backtest(
             nq = np.quantile(draws, [0.05, 0.5, 0.95], axis=0)
             table.loc[idx, "naive_p05"], table.loc[idx, "naive_p50"], table.loc[idx, "naive_p95"] = nq
             table.loc[idx, "naive_in_90"] = (nq[0] <= yy) & (yy <= nq[2])
-            nmu, nsd = naive_forecast(hist, band_years, 0.5 * (below + above))
+            band_nf = naive_forecast(hist, band_years, 0.5 * (below + above))
+            assert band_nf is not None  # the same history as nf above, which is not None
+            nmu, nsd = band_nf
             band_frames.append(pd.DataFrame({"origin": o, "series": s, "metric": metric, "year": band_years,
                                              "which": "naive",
                                              **{f"p{round(q * 100):02d}": np.exp(nmu + norm.ppf(q) * nsd)
@@ -253,8 +257,8 @@ def write_backtest(result: Backtest, out_dir: str | os.PathLike, manifest: dict 
         "bands.csv": lambda p: result.bands.to_csv(p, index=False, float_format=fmt),
     }
     for o, cal in result.calibrations.items():
-        files[f"posterior_{o}.parquet"] = lambda p, c=cal: c.posterior.to_parquet(p, index=False)
-        files[f"smc_stages_{o}.csv"] = lambda p, c=cal: c.stages.to_csv(p, index=False, float_format=fmt)
+        files[f"posterior_{o}.parquet"] = partial(cal.posterior.to_parquet, index=False)
+        files[f"smc_stages_{o}.csv"] = partial(cal.stages.to_csv, index=False, float_format=fmt)
     meta = {"kind": "backtest", **(manifest or {}), "backtest": result.settings}
     files["manifest.json"] = lambda p: p.write_text(json.dumps(meta, indent=2, default=str) + "\n")
     files.update(extra_files or {})

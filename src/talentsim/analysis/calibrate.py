@@ -27,6 +27,7 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -202,6 +203,8 @@ def calibrate(
             correlate(u, pairs)
         return {name: frozen[j].ppf(np.clip(u[name], EPS, 1 - EPS)) for j, (name, _) in enumerate(all_inputs)}
 
+    seen: dict[str, np.ndarray] = {}  # the years of the last run
+
     def evaluate(z: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         values = to_values(z)
         draws = Draws(inputs=tuple(inputs), n_draws=len(z), method="mc", seed=seed,
@@ -210,7 +213,7 @@ def calibrate(
         model = at_observations(run.metrics, run.years, fit)
         pred = model * factors(om, fit, values, len(z))
         ll = log_likelihood(pred, fit, om)
-        evaluate.years = run.years
+        seen["years"] = run.years
         return ll, {"pred": pred, **{f"metric:{k}": v for k, v in run.metrics.items()}}
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(stream_key("calibrate-smc"),)))
@@ -231,7 +234,7 @@ def calibrate(
     z_final = z_rest.copy()
     z_final[:, active] = res.z
     res.loglik, res.aux = evaluate(z_final)  # every metric at the rows' own untouched inputs
-    years = evaluate.years
+    years = seen["years"]
     values = to_values(z_final)
     order = np.argsort(-res.loglik, kind="stable")
     posterior = pd.DataFrame({name: values[name][order] for name in names_s})
@@ -402,9 +405,9 @@ def file_writers(manifest: dict, frames: Mapping[str, pd.DataFrame]) -> dict[str
     }
     for name, frame in frames.items():
         if name.endswith(".parquet"):
-            files[name] = lambda p, f=frame: f.to_parquet(p, index=False)
+            files[name] = partial(frame.to_parquet, index=False)
         else:
-            files[name] = lambda p, f=frame: f.to_csv(p, index=False, float_format="%.8g")
+            files[name] = partial(frame.to_csv, index=False, float_format="%.8g")
     return files
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ def lever_row(base: Run, alt: Run) -> dict:
     def workers(year: int, q: float = 0.5) -> float:
         return float(np.quantile(extra_workers[:, years.index(year)], q)) if year in years else np.nan
 
-    row = {
+    row: dict[str, Any] = {
         "scenario": alt.scenario,
         "extra_budget_krw_bn": float(np.median(extra_spend.sum(axis=1))),
         "extra_workers_2030": workers(2030),

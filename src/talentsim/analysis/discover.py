@@ -250,7 +250,7 @@ def discover(
     ``below``)? ``run`` is a :class:`~talentsim.Run` from :func:`talentsim.simulate` or
     :func:`talentsim.results.read_run` (its inputs per draw are the candidate dimensions).
 
-    >>> box = discover(run, "shortage", 2035, above=50_000)   # doctest: +SKIP
+    >>> box = discover(run, "shortage", 2035, above=35_000)
     >>> box.limits[["input", "lower", "upper"]]               # doctest: +SKIP
     """
     if metric not in run.metrics:

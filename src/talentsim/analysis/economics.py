@@ -71,7 +71,7 @@ def resolve_window(window: tuple[int, int] | None, years: Sequence[int]) -> tupl
     return start, end
 
 
-def discount_factors(years: Sequence[int], rate: float, window: tuple[int, int]) -> np.ndarray:
+def discount_factors(years: Sequence[int] | np.ndarray, rate: float, window: tuple[int, int]) -> np.ndarray:
     """(Y,) weights ``(1 + rate) ** -(t - window[0])`` inside the window, 0 outside."""
     if not rate > -1:
         raise ValueError(f"discount rate must be > -1 (got {rate})")
@@ -80,7 +80,8 @@ def discount_factors(years: Sequence[int], rate: float, window: tuple[int, int])
     return np.where(inside, (1.0 + rate) ** -(t - window[0]), 0.0)
 
 
-def present_value(values: np.ndarray, years: Sequence[int], rate: float, window: tuple[int, int]) -> np.ndarray:
+def present_value(values: np.ndarray, years: Sequence[int] | np.ndarray, rate: float,
+                  window: tuple[int, int]) -> np.ndarray:
     """Present value at ``window[0]`` of yearly ``values`` (..., Y): shape (...,)."""
     return np.asarray(values, dtype=float) @ discount_factors(years, rate, window)
 

@@ -19,7 +19,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -146,6 +146,7 @@ def read_observed(
             frame[col] = ""
     problems = []
     known = set(METRICS) | set(DERIVED)
+    row: Any  # a row of the file's columns, as read (itertuples: untyped fields)
     for i, row in enumerate(frame.itertuples(index=False), start=1):
         where = f"{shown}: row {i}"
         kind = row.kind

@@ -135,8 +135,9 @@ def load_observation_model(source: str | os.PathLike | Mapping | None = None) ->
             except ValidationError as exc:
                 problems.append(f"{shown}: series.{name}.{part}: {exc.errors()[0]['msg']} (got {spec.get(part)!r})")
                 continue
-            lo = parsed[part] if isinstance(parsed[part], (int, float)) else parsed[part].frozen().support()[0]
-            if part == "factor" and not lo > 0 and not (not isinstance(parsed[part], (int, float)) and lo == 0):
+            q = parsed[part]
+            lo = q if isinstance(q, (int, float)) else q.frozen().support()[0]
+            if part == "factor" and not lo > 0 and not (not isinstance(q, (int, float)) and lo == 0):
                 problems.append(f"{shown}: series.{name}.factor: must be > 0 (got {spec.get(part)!r})")
             if part == "factor_growth" and not lo > -1:
                 problems.append(f"{shown}: series.{name}.factor_growth: must be > -1 (got {spec.get(part)!r})")

@@ -23,7 +23,7 @@ No optimiser's curse: the chosen split is re-evaluated on fresh draws (another s
 equal split and the best single lever at the same budget (``evaluation``).
 
 >>> result = optimize(scenario, 500, n_draws=1000, rng=1)      # doctest: +SKIP
->>> result.allocation                                          # lever | krw_bn | share ...
+>>> result.allocation                                          # lever | krw_bn | share ...  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -143,6 +143,14 @@ class OptimizeResult:
     evaluation: pd.DataFrame
     settings: dict
     notes: list[str] = field(default_factory=list)
+
+
+def _shares_gap(shares: np.ndarray) -> float:  # SplitEvaluator.solve's constraint: the shares add up to 1
+    return shares.sum() - 1.0
+
+
+def _shares_gap_jac(shares: np.ndarray) -> np.ndarray:
+    return np.ones_like(shares)
 
 
 def project(point: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> np.ndarray:
@@ -256,7 +264,7 @@ class _Problem:
         b = self.budget
         res = minimize(self.loss, start / b, jac=self.grad,
                        method="SLSQP", bounds=list(zip(lo / b, hi / b)),
-                       constraints=[{"type": "eq", "fun": lambda s: s.sum() - 1.0, "jac": lambda s: np.ones_like(s)}],
+                       constraints=[{"type": "eq", "fun": _shares_gap, "jac": _shares_gap_jac}],
                        options={"maxiter": maxiter, "ftol": 1e-8})
         return project(np.asarray(res.x) * b, lo, hi, b)
 
@@ -265,10 +273,10 @@ def _optimise_level(ev: SplitEvaluator, goal: Goal, budget: float, lo: np.ndarra
                     extra_starts: Sequence[np.ndarray], starts: int) -> tuple[np.ndarray, int]:
     """The best split found at one budget level, and the number of splits simulated."""
     n = lo.size
-    seeds = [project(np.full(n, budget / n), lo, hi, budget)]
-    seeds += [project(np.eye(n)[j] * budget, lo, hi, budget) for j in range(n)]
-    seeds += [project(np.asarray(p, float), lo, hi, budget) for p in extra_starts]
-    seeds = np.unique(np.round(np.array(seeds), 9), axis=0)
+    points = [project(np.full(n, budget / n), lo, hi, budget)]
+    points += [project(np.eye(n)[j] * budget, lo, hi, budget) for j in range(n)]
+    points += [project(np.asarray(p, float), lo, hi, budget) for p in extra_starts]
+    seeds = np.unique(np.round(np.array(points), 9), axis=0)
     outcome = goal.outcome(ev, ev.run(seeds))
     if goal.objective == "cvar":  # smoothing bandwidth from the spread of the equal split's outcomes
         bandwidth = 1.06 * float(np.std(outcome[0])) * ev.n ** -0.2 * goal.alpha
@@ -364,7 +372,8 @@ def optimize(
     # ---- the frontier: the best split at each budget level, warm-started from this one
     levels = sorted({float(v) for v in (frontier if frontier is not None else
                                          [m * budget for m in FRONTIER_MULTIPLES])} | {budget})
-    rows, boot_rng = [], np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+    rows: list[dict[str, Any]] = []  # one per budget level, then one per policy
+    boot_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
     for level in levels:
         if level <= 0:
             continue

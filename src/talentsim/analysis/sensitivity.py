@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -161,7 +161,7 @@ def sobol(
 def group_indices(
     func: Callable[[np.ndarray], np.ndarray],
     dists: Sequence[Any],
-    groups: dict[str, Sequence[int]],
+    groups: Mapping[str, Sequence[int]],
     n: int,
     *,
     rng: RNGLike | None = None,

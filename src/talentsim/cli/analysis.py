@@ -299,9 +299,9 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
             sys.exit(EXIT_INVALID)
     row = summary[(summary["metric"] == "ai_workforce")]
     for year in (scenario.horizon.start, 2030, scenario.horizon.end):
-        r = row[row["year"] == year]
-        if len(r):
-            r = r.iloc[0]
+        rows = row[row["year"] == year]
+        if len(rows):
+            r = rows.iloc[0]
             click.echo(f"ai_workforce {year}: median {r['p50']:,.0f} [{r['p05']:,.0f}-{r['p95']:,.0f}]")
     click.echo(f"wrote {out}/ ({draws.n_draws} draws from the posterior; posterior.parquet for 'inputs_from:')")
     figures_and_report(out, plots, with_report)

@@ -9,6 +9,7 @@ import re
 import sys
 from functools import partial
 from pathlib import Path
+from typing import overload
 
 import click
 import pandas as pd
@@ -29,6 +30,10 @@ def parse_window(text: str | None) -> tuple[int, int] | None:
     return int(m.group(1)), int(m.group(2))
 
 
+@overload
+def _numbers(text: str, option: str) -> list[float]: ...
+@overload
+def _numbers(text: None, option: str) -> None: ...
 def _numbers(text: str | None, option: str) -> list[float] | None:
     if text is None:
         return None

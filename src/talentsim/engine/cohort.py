@@ -156,6 +156,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.
     # the academic year in March): applicants in transit from the previous year
     to_master = np.zeros(n)
     to_phd = np.zeros(n)
+    take_up: np.ndarray | float  # the shortage response; 1 in the spin-up years
     for i in range(sim.size):
         live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
         if live:
@@ -309,8 +310,8 @@ def simulate(
     order. ``metrics`` keeps only the named metrics (large designs need one or two). Everything
     is held in memory; for very many draws see :func:`talentsim.engine.streaming.summarize_streaming`.
 
-    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))   # doctest: +SKIP
-    >>> run["ai_workforce"].shape                                         # doctest: +SKIP
+    >>> run = simulate(scenario, sample_inputs(scenario, 1000, rng=1))
+    >>> run["ai_workforce"].shape
     (1000, 27)
     """
     from .parallel import chunk_bounds, run_tasks

@@ -13,7 +13,7 @@ from .params import LabourParams
 from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazards
 
 
-def take(base: np.ndarray, take_up, ceiling: np.ndarray) -> np.ndarray:
+def take(base: np.ndarray | float, take_up: np.ndarray | float, ceiling: np.ndarray | float) -> np.ndarray:
     """AI-job take-up scaled by the shortage response, never above the people available."""
     return np.minimum(base * take_up, np.maximum(ceiling, base))
 

@@ -190,6 +190,7 @@ def summarize_streaming(
             if counts is None:
                 gmin, gmax, counts, total = mn, mx, c.astype(np.int64), np.zeros(mn.shape)
             else:
+                assert gmin is not None and gmax is not None  # set with counts
                 gmin, gmax = np.minimum(gmin, mn), np.maximum(gmax, mx)
                 counts += c
             for j in range(sums.shape[1]):  # block after block, in draw order

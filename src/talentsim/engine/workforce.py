@@ -37,7 +37,7 @@ def emigration_hazard(
     base_rate: np.ndarray,
     max_rate: np.ndarray,
     elasticity: np.ndarray,
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Yearly emigration hazard at age and qualification multiplier 1, (n,), and by region.
 
     h_r = max_rate * expit(logit(base_rate / max_rate) + elasticity * ln(P_r / P_r0));
@@ -63,13 +63,13 @@ def return_hazard(
 
 
 def immigrants(
-    base_inflow: np.ndarray,
+    base_inflow: np.ndarray | float,
     elasticity: np.ndarray,
     premium: np.ndarray,
     premium0: np.ndarray,
     retention: np.ndarray,
     home_premium: np.ndarray,
-    home_premium0: np.ndarray,
+    home_premium0: np.ndarray | float,
 ) -> np.ndarray:
     """Foreign AI workers arriving, (n,).
 

@@ -110,6 +110,7 @@ def numbers_table(out: Outcome, base_name: str) -> Any:
     assert out.summary is not None and out.difference is not None
     years = [y for y in MARK_YEARS if y in set(out.summary["year"])]
     diff = out.difference.set_index("year")
+    extra: dict[int, Any] = {y: diff.loc[y] for y in years}  # one row (p05, p50, p95) per year
     head = html.Tr([html.Th("median (90 % band for the difference)")] + [html.Th(str(y)) for y in years])
     body = []
     for metric, label in (("ai_workforce", "AI workforce"), ("shortage", "shortage")):
@@ -118,7 +119,7 @@ def numbers_table(out: Outcome, base_name: str) -> Any:
         body.append(html.Tr([html.Td(f"{label}, {base_name} as loaded (people)")] + [
             html.Td(f"{out.median(metric, y, base=True):,.0f}", id=f"base-{metric}-{y}") for y in years]))
     body.append(html.Tr([html.Td("extra AI workers (paired difference)")] + [
-        html.Td(f"{diff.loc[y, 'p50']:,.0f} [{diff.loc[y, 'p05']:,.0f} to {diff.loc[y, 'p95']:,.0f}]",
+        html.Td(f"{extra[y]['p50']:,.0f} [{extra[y]['p05']:,.0f} to {extra[y]['p95']:,.0f}]",
                 id=f"extra-{y}") for y in years]))
     return html.Table([html.Thead(head), html.Tbody(body)], className="numbers")
 
@@ -141,6 +142,7 @@ def control_div(c: Control) -> Any:
     from dash import dcc, html
 
     cid = {"type": "ctl", "key": dom_id(c.key)}
+    widget: dcc.Slider | dcc.Input
     if c.kind == "slider":
         widget = dcc.Slider(id=cid, min=c.minimum, max=c.maximum, step=c.step, value=c.value, marks=None,
                             updatemode="mouseup", tooltip={"placement": "bottom", "always_visible": False})
@@ -219,9 +221,10 @@ def make_app(session: Session) -> Any:
             status = "Not recomputed: fix the marked field; the charts show the last good result."
             return [no_update] * 4 + [no_update, no_update, no_update, status, page, msgs]
         figs = figures(out, session.base.name)
-        status = html.Span(f"Update {n}: recomputed {session.n_draws:,} draws in {out.seconds:.2f} s.",
-                           id="status-text", **{"data-update": str(n)})
-        return [*figs, numbers_table(out, session.base.name), lever_table(out), out.yaml_text, status, "",
+        # dash takes data-* attributes as keywords, which its generated signatures cannot name
+        done = html.Span(f"Update {n}: recomputed {session.n_draws:,} draws in {out.seconds:.2f} s.",
+                         id="status-text", **{"data-update": str(n)})  # type: ignore[arg-type]
+        return [*figs, numbers_table(out, session.base.name), lever_table(out), out.yaml_text, done, "",
                 ["" for _ in order]]
 
     @app.callback(Output("download", "data"), Input("download-btn", "n_clicks"), State("yaml-store", "data"),

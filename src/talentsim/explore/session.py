@@ -219,7 +219,8 @@ class Session:
     # ------------------------------------------------------------ settings -> scenario
     def check(self, settings: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         """Parse the raw values of the controls: ``(values, errors)``; errors by control key."""
-        values, errors = {}, {}
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
         for c in self.controls:
             raw = settings.get(c.key, c.value)
             if isinstance(raw, str):

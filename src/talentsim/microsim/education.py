@@ -20,12 +20,13 @@ from .people import (
     TICKS,
     GraduateProgramme,
 )
+from .state import WorldState
 
 if TYPE_CHECKING:  # pragma: no cover
     from .people import GraduateProgramme
 
 
-class EducationProcesses:
+class EducationProcesses(WorldState):
     """Processes of students and applicants; methods of :class:`~.world.World`."""
 
     # -------------------------------------------------------------- people

@@ -30,6 +30,7 @@ from .people import (
     TICKS,
     WORK,
 )
+from .state import WorldState
 
 INFLOW = {GRADUATE: "inflow_graduates", FOREIGN_GRADUATE: "inflow_graduates", RESKILLED: "inflow_reskilled",
           IMMIGRANT: "inflow_immigrants", RETURNEE: "inflow_returnees", RECALL: "inflow_recalled"}
@@ -40,7 +41,7 @@ LABOUR_FLOWS = ("inflow_recalled", "layoffs", "latent_entries", "latent_exits", 
                 "emigration_foreign_born", "diaspora_retirement", "candidates", "hires")
 
 
-class LabourProcesses:
+class LabourProcesses(WorldState):
     """Processes of workers, the latent pool and the diaspora, and the labour market's yearly
     step and hiring round; methods of :class:`~.world.World`."""
 
@@ -70,13 +71,14 @@ class LabourProcesses:
              start: int = -1):
         """Yearly decisions at the WORK tick from next year on, in state AI, DIASPORA or LATENT."""
         env, u = self.env, self.u
-        token = None
+        token: list | None = None
         if state == AI:
             token = self.enlist(q, origin, entry, start)
         yield env.timeout((env.now // TICKS + 1) * TICKS + WORK - env.now)
         while True:
             i = env.now // TICKS
             if state == AI:
+                assert token is not None  # enlisted whenever the state becomes AI
                 if token[0]:  # laid off in last year's round (already counted)
                     if origin:
                         return

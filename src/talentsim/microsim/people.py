@@ -9,6 +9,7 @@ import simpy
 
 if TYPE_CHECKING:  # pragma: no cover
     from .inputs import ProgrammeData
+    from .state import WorldState
     from .world import World
 
 
@@ -42,6 +43,8 @@ class Seats(simpy.Resource):
 
     Lowering it below the places in use evicts nobody; new requests wait (or are cancelled).
     """
+
+    _capacity: int  # whole agents (simpy.Resource allows a float)
 
     def __init__(self, env: simpy.Environment):
         super().__init__(env, 1)
@@ -80,7 +83,7 @@ class GraduateProgramme:
         self.wait_sum = [0] * n
         self.intl_holding = 0  # international students holding a place now
 
-    def apply(self, world: World, first: int | None) -> simpy.Event:
+    def apply(self, world: WorldState, first: int | None) -> simpy.Event:
         """Join the next admission round; the event's value is a granted request or None."""
         decision = world.env.event()
         self.pending.append((NEW_APPLICANT if first is None else first, world.u(), decision))

@@ -68,13 +68,14 @@ def _draw_metrics(w: World) -> dict[str, np.ndarray]:
         out[f"emigration_{name}"] = np.asarray(w.emig_region[r][h], dtype=float) * k
         out[f"returnees_{name}"] = np.asarray(w.returns_r[r][h], dtype=float) * k
         out[f"diaspora_retirement_{name}"] = np.asarray(w.dias_retire[r][h], dtype=float) * k
-    waits, admitted = 0, 0
+    waits: np.ndarray | int = 0
+    admitted: np.ndarray | int = 0
     ai_keys = {"applicants_ai": "applicants_ai_graduate_schools", "intake_ai": "intake_ai_graduate_schools",
                "grads_ai": "grads_ai_graduate_schools", "dropouts_ai": "dropouts_ai_graduate_schools",
                "places_held_ai": "enrolled_ai_graduate_schools", "stock_ai": "stock_ai_graduate_schools",
                "intake_international": "international_intake"}
     for name in ai_keys.values():
-        out[name] = 0.0
+        out[name] = np.asarray(0.0)  # 0-d: the sums below broadcast it to (Y,)
     for prog, label in ((w.master, "master"), (w.phd, "phd")):
         c = {key: np.asarray(v[h], dtype=float) for key, v in prog.c.items()}
         for key in ("applicants", "reapplicants", "intake_domestic", "intake_international", "intake_outside",

@@ -25,7 +25,7 @@ remaining differences.
 
 >>> draws = sample_inputs(scenario, 4, rng=1)                       # doctest: +SKIP
 >>> result = simulate_microsim(scenario, draws, scale=10)           # doctest: +SKIP
->>> summarize(result.run)          # same metrics as the cohort engine + seat_wait_years
+>>> summary = summarize(result.run)  # the cohort engine's metrics + seat_wait_years  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ import math
 from collections import Counter
 
 import numpy as np
-import simpy
 
 from ..engine.education import fellowship_hazard
 from ..engine.labour import market_share, premium_step, take, take_up_multiplier
@@ -56,6 +55,7 @@ from .people import (
     TRACK_AFTER,
     GraduateProgramme,
 )
+from .state import Clock
 
 
 class World(EducationProcesses, LabourProcesses):
@@ -63,7 +63,7 @@ class World(EducationProcesses, LabourProcesses):
 
     def __init__(self, inputs: DrawInputs, scale: float, rng: np.random.Generator):
         self.x, self.k, self.rng = inputs, float(scale), rng
-        self.env = simpy.Environment()
+        self.env = Clock()
         self.n_years = n = inputs.n_years
         self.first_live = SPINUP_YEARS
         self._buf: list[float] = []
@@ -292,8 +292,8 @@ class World(EducationProcesses, LabourProcesses):
         pool = self.x.pool.close(i, np.array([float(admitted)]))
         if i < self.first_live:
             return
-        for name, value in pool.items():
-            self.series.setdefault(name, []).append(float(value[0]))
+        for name, flow in pool.items():
+            self.series.setdefault(name, []).append(float(flow[0]))
         demand = float(self.x.labour.demand[i][0])
         supply = sum(self.work) * k
         shortage = demand - supply

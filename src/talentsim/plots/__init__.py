@@ -10,10 +10,10 @@ One module per figure family: :mod:`.timeseries` (run summaries), :mod:`.policy`
 (comparisons), :mod:`.sensitivity`, :mod:`.calibration` (backtests); :mod:`.files` turns a
 results directory into figure files; :mod:`.style` holds the shared drawing helpers.
 
->>> import talentsim as ts                                                # doctest: +SKIP
->>> summary = ts.summarize(ts.simulate(scenario, draws))                  # doctest: +SKIP
->>> ts.plots.fan_chart(summary, "ai_workforce")                           # doctest: +SKIP
->>> ts.plots.plot_results_dir("results/baseline")  # results/baseline/figures/*.png, *.svg
+>>> import talentsim as ts
+>>> summary = ts.summarize(ts.simulate(scenario, draws))
+>>> ax = ts.plots.fan_chart(summary, "ai_workforce")
+>>> ts.plots.plot_results_dir("results/baseline")  # figures/*.png, *.svg (needs the directory)  # doctest: +SKIP
 """
 
 from .calibration import backtest_files, plot_backtest, plot_backtest_panels

@@ -55,9 +55,10 @@ def plot_backtest(result: Backtest, origin: int, series: str, ax: Axes | None = 
         ax.plot(naive["year"], naive["p95"], color=NAIVE_COLOR, lw=1.0, ls="--")
     obs = result.observed
     rows = obs[(obs["series"] == series) & (obs["kind"] == "observation")]
-    for held, style in ((False, {"fmt": "o", "color": "black", "ms": 4, "label": "observed, fitted"}),
-                        (True, {"fmt": "o", "color": HELD_COLOR, "mfc": "white", "mew": 1.5, "ms": 5,
-                                "label": "observed, held back"})):
+    styles: list[tuple[bool, dict[str, Any]]] = [
+        (False, {"fmt": "o", "color": "black", "ms": 4, "label": "observed, fitted"}),
+        (True, {"fmt": "o", "color": HELD_COLOR, "mfc": "white", "mew": 1.5, "ms": 5, "label": "observed, held back"})]
+    for held, style in styles:
         r = rows[(rows["year"] > origin) == held]
         if r.empty:
             continue

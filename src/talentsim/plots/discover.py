@@ -44,7 +44,11 @@ def tradeoff_png(trajectory: pd.DataFrame, title: str = "", final: tuple[float, 
     """A writer ``writer(path)`` of the :func:`tradeoff` figure as PNG."""
 
     def write(path) -> None:
+        from matplotlib.figure import Figure
+
         ax = tradeoff(trajectory, title=title, final=final)
-        ax.figure.savefig(path, dpi=110)
+        fig = ax.figure
+        assert isinstance(fig, Figure)  # tradeoff draws on a figure of its own, not a subfigure
+        fig.savefig(path, dpi=110)
 
     return write

@@ -168,7 +168,8 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
     if s is not None:
         specs.append(FigureSpec("scenarios_ai_workforce_fan",
                                 partial(fan_chart, s, "ai_workforce",
-                                        banded=[base] if base in set(s["scenario"]) else None)))
+                                        banded=[base] if isinstance(base, str) and base in set(s["scenario"])
+                                        else None)))
         if "shortage_probability" in set(s["metric"]):
             specs.append(FigureSpec("scenarios_shortage_probability", partial(shortage, s)))
     return specs
@@ -176,14 +177,14 @@ def comparison_specs(r: Results) -> list[FigureSpec]:
 
 def sensitivity_specs(r: Results) -> list[FigureSpec]:
     f, m = r.frames["sensitivity"], r.manifest
-    kw = {"scenario": m.get("scenario"), "metric": m.get("metric")}
+    kw: dict[str, Any] = {"scenario": m.get("scenario"), "metric": m.get("metric")}
     specs = []
     tall = (FIGSIZE[0], 7.5)
     if f[["low", "high"]].notna().all(axis=1).any():
         specs.append(FigureSpec("tornado", partial(tornado, f, **kw), tall))
     st = f.dropna(subset=["ST"])
     if not st.empty:
-        year = m.get("year") if m.get("year") in set(st["year"]) else int(st["year"].max())
+        year = int(m["year"]) if m.get("year") in set(st["year"]) else int(st["year"].max())
         specs.append(FigureSpec(f"sobol_{year}", partial(sobol_bars, f, int(year), **kw), tall))
         if st["year"].nunique() > 1:
             specs.append(FigureSpec("sobol_over_time", partial(sobol_over_time, f, **kw)))
@@ -213,11 +214,14 @@ def render(spec: FigureSpec, fmt: str = "png") -> bytes:
 
     import matplotlib
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     fig = Figure(figsize=spec.size, layout="constrained")
     spec.draw(ax=fig.add_subplot())
     if spec.footer:
-        fig.get_layout_engine().set(rect=(0, 0.045 * 5.6 / spec.size[1], 1, 1 - 0.045 * 5.6 / spec.size[1]))
+        engine = fig.get_layout_engine()
+        assert isinstance(engine, ConstrainedLayoutEngine)  # layout="constrained" above
+        engine.set(rect=(0, 0.045 * 5.6 / spec.size[1], 1, 1 - 0.045 * 5.6 / spec.size[1]))
         fig.text(0.005, 0.006, spec.footer, fontsize=7.5, color="0.35", ha="left", va="bottom")
     buf = io.BytesIO()
     # fixed SVG ids and no date, so that the same results give the same files

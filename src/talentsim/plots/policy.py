@@ -76,9 +76,9 @@ def lever_costs(levers_frame: pd.DataFrame, ax: Axes | None = None, *, base: str
     skipped and named in the title.
     """
     f = levers_frame.reset_index(drop=True)
-    cost = f["krw_bn_per_extra_worker_2035"]
-    skipped = f.loc[cost.isna(), "scenario"].astype(str).tolist()
-    f = f[cost.notna()].sort_values("krw_bn_per_extra_worker_2035", ascending=False)
+    has_cost = f["krw_bn_per_extra_worker_2035"].notna()
+    skipped = f.loc[~has_cost, "scenario"].astype(str).tolist()
+    f = f[has_cost].sort_values("krw_bn_per_extra_worker_2035", ascending=False)
     ax = new_axes(ax, (FIGSIZE[0], max(3.5, 0.55 * len(f) + 2.2)))
     spend = (f["krw_bn_per_extra_worker_2035"] * f["extra_workers_2035"]).to_numpy()
     cost, p05, p95 = (f[c].to_numpy(float) for c in

@@ -62,7 +62,7 @@ def _find(name: str, r: Results) -> Path | None:
     return next((c for c in where if c.is_file()), None)
 
 
-def _chain(path: Path) -> list[Path]:
+def _chain(path: Path | None) -> list[Path]:
     """The scenario file and the files it ``extends``, nearest first."""
     out: list[Path] = []
     while path is not None and path.is_file() and path.resolve() not in {p.resolve() for p in out}:

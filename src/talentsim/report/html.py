@@ -8,7 +8,7 @@ files cite) and the manifest (seed, draws, sampling, version...). It makes no ne
 no external scripts, styles, fonts or images, and a Content-Security-Policy that forbids them.
 
 >>> from talentsim.report import write_report                             # doctest: +SKIP
->>> write_report(["results/baseline", "results/compare_baseline"], "report.html")
+>>> write_report(["results/baseline", "results/compare_baseline"], "report.html")  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def run_messages(summary: pd.DataFrame, name: str) -> list[str]:
 
 def comparison_messages(r: Results) -> list[str]:
     levers, c, base = r.frames["levers"], r.frames["comparison"], r.manifest.get("base", "the base")
-    out = []
+    out: list[str] = []
     if levers.empty:
         return out
     best = levers.sort_values("extra_workers_2035", ascending=False).iloc[0]

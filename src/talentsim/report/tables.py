@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -69,7 +69,7 @@ def headline_table(summary: pd.DataFrame, scenario: str | None = None) -> str:
     table = s.set_index(["metric", "year"])
     rows = []
     for metric in (m for m in HEADLINE if (m, years[0]) in table.index):
-        cells = [table.loc[(metric, y)] for y in years]
+        cells = [cast(pd.Series, table.loc[(metric, y)]) for y in years]  # one row per full key
         shown = [f"{c['mean']:.2f}" if metric == "shortage_probability" else band_cell(c) for c in cells]
         rows.append([Html(f"{escape(label_of(metric))}<br><small>{escape(metric)}</small>"),
                      unit_label(metric) or METRICS.get(metric, ("", ""))[0], *shown])
@@ -95,7 +95,8 @@ def _comparison_tables(r: Results) -> str:
         rows = []
         for name, g in aw.groupby("scenario", sort=False):
             g = g.set_index("year")
-            rows.append([name, *(band_cell(g.loc[y], f"; P(>) {g.loc[y, 'p_greater']:.2f}") for y in years)])
+            by_year = [cast(pd.Series, g.loc[y]) for y in years]  # one row per year
+            rows.append([name, *(band_cell(r, f"; P(>) {r['p_greater']:.2f}") for r in by_year)])
         out += [f"<h3>Extra AI workers, paired difference vs {escape(base)}: median, 90 % band; "
                 "P(scenario &gt; base)</h3>",
                 html_table(["scenario", *map(str, years)], rows, numeric=range(1, 1 + len(years)))]
@@ -103,7 +104,8 @@ def _comparison_tables(r: Results) -> str:
     if s is not None:
         years, table, rows = report_years(s), s.set_index(["scenario", "metric", "year"]), []
         for metric in ("ai_workforce", "shortage", "diaspora"):
-            rows += [[name, metric, *(band_cell(table.loc[(name, metric, y)]) for y in years)]
+            # pandas-stubs read a tuple key as (rows, columns): a three-level row key has no overload
+            rows += [[name, metric, *(band_cell(table.loc[(name, metric, y)]) for y in years)]  # type: ignore[index]
                      for name in dict.fromkeys(s["scenario"]) if (name, metric, years[0]) in table.index]
         out += ["<h3>Each scenario on its own: median and 90 % band</h3>",
                 html_table(["scenario", "metric", *map(str, years)], rows, numeric=range(2, 2 + len(years)))]

@@ -171,9 +171,9 @@ def check_consistency(s: Scenario) -> list[tuple[str, str, object]]:
     bad = sorted(set(s.workforce.entry_band) - known)
     if bad:
         problems.append(("workforce.entry_band", f"keys must be among {sorted(known)}", bad))
-    bad = sorted(set(s.workforce.entry_band.values()) - set(AGE_BANDS))
-    if bad:
-        problems.append(("workforce.entry_band", f"values must be among {list(AGE_BANDS)}", bad))
+    bad_bands = sorted(set(s.workforce.entry_band.values()) - set(AGE_BANDS))
+    if bad_bands:
+        problems.append(("workforce.entry_band", f"values must be among {list(AGE_BANDS)}", bad_bands))
     missing = sorted(known - set(s.workforce.entry_band))
     if missing:
         problems.append(("workforce.entry_band", f"missing keys {missing}", None))

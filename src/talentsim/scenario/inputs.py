@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+if TYPE_CHECKING:  # pragma: no cover
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
 stats: Any = None  # scipy.stats, imported on the first frozen() call (it costs ~0.3 s to import)
 
@@ -56,6 +59,10 @@ class _Strict(BaseModel):
 # --------------------------------------------------------------------------- distributions
 class _Ranged(_Strict):
     """A distribution with ``low`` < ``high`` (and ``low <= mode <= high`` when it has a mode)."""
+
+    if TYPE_CHECKING:  # every subclass declares them (as fields, in its own order)
+        low: float
+        high: float
 
     @model_validator(mode="after")
     def _order(self):
@@ -273,7 +280,7 @@ Quantity = Annotated[
 """A number, a distribution or a yearly path: one value per draw and year."""
 
 
-def is_path(q: Any) -> bool:
+def is_path(q: Any) -> TypeIs[ConstantPath | GrowthPath | StepsPath | ExplicitPath]:
     return isinstance(q, (ConstantPath, GrowthPath, StepsPath, ExplicitPath))
 
 

@@ -1,7 +1,7 @@
 """Load scenario YAML files: safe parsing, ``extends`` inheritance, validation, clear errors.
 
->>> scenario = load_scenario("scenarios/baseline.yaml")   # doctest: +SKIP
->>> scenario.horizon.start                                  # doctest: +SKIP
+>>> scenario = load_scenario("scenarios/baseline.yaml")
+>>> scenario.horizon.start
 2024
 
 Every problem of a file is reported at once, one line each, as
@@ -112,7 +112,7 @@ def deep_merge(base: Mapping, override: Mapping) -> dict:
     return out
 
 
-def resolve(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict:
+def resolve(path: str | os.PathLike[str], _chain: tuple[Path, ...] = ()) -> dict:
     """Raw scenario mapping after following ``extends`` (path relative to the file)."""
     path = Path(path)
     shown = str(path)
@@ -232,7 +232,7 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(out)
 
 
-def _translate(err: dict, shown: str, data: dict) -> Problem:
+def _translate(err: Mapping[str, Any], shown: str, data: dict) -> Problem:
     loc = _clean_loc(err["loc"])
     path = ".".join(str(p) for p in loc)
     kind = err["type"]
@@ -319,8 +319,8 @@ def _single_field_model(cls: type[BaseModel], name: str) -> type[BaseModel]:
     key = (cls, name)
     if key not in _SINGLE:
         info = cls.model_fields[name]
-        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config,
-                                    **{name: (info.annotation, info)})
+        fields: dict[str, Any] = {name: (info.annotation, info)}
+        _SINGLE[key] = create_model(f"{cls.__name__}_{name}", __config__=cls.model_config, **fields)
     return _SINGLE[key]
 
 
@@ -358,7 +358,7 @@ def _raw_at(data: Any, dotted: str, default: Any) -> Any:
     return node
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read, merge (``extends``) and validate a scenario file.
 
     Raises
