@@ -170,3 +170,18 @@ def test_doubling_a_lever_budget_doubles_its_units_in_the_engine(tmp_path):
     # the line starts in 2023: with lag 1 units start in 2024, with lag 3 in 2026
     np.testing.assert_allclose(u3[:, 2:], u1[:, :-2])
     assert np.all(u3[:, :2] == 0)
+
+
+def test_compare_runs_each_scenario_from_its_own_calibrated_inputs():
+    """The base of a comparison is the scenario ``run`` gives: the same posterior rows
+    (``inputs_from``) and correlations, so the lever table is as calibrated as the baseline."""
+    base, alt = load("baseline"), load("talent_visa")
+    assert base.inputs_from and alt.inputs_from == base.inputs_from
+    result = ts.compare_policies(base, [alt], n_draws=64, method="lhs", rng=5)
+    own = ts.summarize(ts.simulate(base, ts.sample_inputs(base, 64, "lhs", rng=5)))
+    key = ["metric", "year"]
+    pd.testing.assert_frame_equal(result.summaries["baseline"].set_index(key), own.set_index(key))
+    pinned = "workforce.attrition"
+    posterior = set(pd.read_parquet(base.inputs_from)[pinned])
+    assert set(result.inputs["baseline"][pinned]) <= posterior
+    np.testing.assert_array_equal(result.inputs["baseline"][pinned], result.inputs["talent_visa"][pinned])

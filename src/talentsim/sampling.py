@@ -241,18 +241,25 @@ def sample_inputs(
     inputs = tuple(sorted(iter_dists(scenario), key=lambda item: item[0]))
     pairs = tuple((c.between[0], c.between[1], c.rank) for c in getattr(scenario, "correlations", []))
     draws = Draws(inputs=inputs, n_draws=n, method=method, seed=int(seed), correlations=pairs)
+    return pin_scenario_posterior(draws, scenario)
+
+
+def pin_scenario_posterior(draws: Draws, scenario: Any) -> Draws:
+    """``draws`` with the inputs of the scenario's ``inputs_from`` posterior pinned (unchanged
+    without one): rows resampled with the draws' seed, so two scenarios of a comparison with the
+    same posterior, seed and number of draws get the same rows. Inputs the scenario fixes
+    itself or gives another prior (a what-if on a calibrated scenario) keep its value or prior;
+    a column that names nothing is refused by :func:`pin_posterior`."""
     source = getattr(scenario, "inputs_from", None)
-    if source:
-        import pandas as pd
+    if not source:
+        return draws
+    import pandas as pd
 
-        from .scenario.checks import posterior_columns
+    from .scenario.checks import posterior_columns
 
-        frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
-        # inputs the scenario fixes itself or gives another prior (a what-if on a calibrated
-        # scenario) keep its value or prior; names of no field are refused by pin_posterior
-        pinned, unknown = posterior_columns(scenario, frame)
-        draws = pin_posterior(draws, frame[pinned + unknown], scenario_name=scenario.name)
-    return draws
+    frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
+    pinned, unknown = posterior_columns(scenario, frame)
+    return pin_posterior(draws, frame[pinned + unknown], scenario_name=scenario.name)
 
 
 def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario_name: str = "") -> Draws:

@@ -21,7 +21,7 @@ import pandas as pd
 from ..engine.cohort import simulate
 from ..metrics import describe
 from ..results import QUANTILES, Run, summarize
-from ..sampling import Draws, Method, RNGLike, sample_inputs
+from ..sampling import Draws, Method, RNGLike, pin_scenario_posterior, sample_inputs
 from ..scenario.inputs import iter_dists
 from ..scenario.schema import Scenario
 from . import economics as econ
@@ -61,7 +61,9 @@ class Comparison:
 
 def common_draws(scenarios: Sequence[Scenario], n_draws: int, method: Method, seed: int) -> list[Draws]:
     """One design per scenario over the union of their inputs, so shared inputs get the same
-    draws (needed for sobol, whose dimensions follow the input list; harmless for mc/lhs)."""
+    draws (needed for sobol, whose dimensions follow the input list; harmless for mc/lhs), with
+    each scenario's declared correlations and its ``inputs_from`` posterior (the same rows for
+    every scenario that reads the same file)."""
     pool: dict[str, object] = {}
     for s in scenarios:
         for name, dist in iter_dists(s):
@@ -71,7 +73,9 @@ def common_draws(scenarios: Sequence[Scenario], n_draws: int, method: Method, se
     for s in scenarios:
         own = dict(iter_dists(s))
         inputs = tuple((n, own.get(n, pool[n])) for n in names)
-        out.append(Draws(inputs=inputs, n_draws=n_draws, method=method, seed=seed))
+        pairs = tuple((c.between[0], c.between[1], c.rank) for c in s.correlations)
+        draws = Draws(inputs=inputs, n_draws=n_draws, method=method, seed=seed, correlations=pairs)
+        out.append(pin_scenario_posterior(draws, s))
     return out
 
 
