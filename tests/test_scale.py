@@ -70,7 +70,7 @@ def test_dask_scheduler_gives_identical_results(short):
     draws = ts.sample_inputs(short, 300, "lhs", rng=5)
     one = ts.simulate(short, draws, chunk_size=100)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         on_cluster = ts.simulate(short, draws, chunk_size=100, scheduler=client)
     for name in one.metrics:
         np.testing.assert_array_equal(one[name], on_cluster[name], err_msg=name)
