@@ -34,6 +34,11 @@ RTOL = 1e-11
 BANDS = (20, 25, 30, 35, 40, 45, 50, 55, 60)
 
 
+#: PhD places of the toy (5,000: never binding, international students admitted) and of its
+#: variant (340: binding, a waiting list, unplaced PhD applicants entering the market)
+PHD_SEATS = (5000.0, 340.0)
+
+
 @pytest.fixture(scope="module")
 def toy():
     return ts.load_scenario(TOY)
@@ -45,8 +50,14 @@ def run(toy):
 
 
 @pytest.fixture(scope="module")
-def expected(toy):
-    return reference(toy)
+def expected():
+    return reference(PHD_SEATS[0])
+
+
+@pytest.fixture(scope="module", params=PHD_SEATS, ids=["phd_open", "phd_binding"])
+def pair(request, toy):
+    s = toy if request.param == PHD_SEATS[0] else toy.with_values({"graduate_school.phd.base_seats": request.param})
+    return ts.simulate(s, ts.sample_inputs(s)), reference(request.param)
 
 
 # ------------------------------------------------------------------ closed forms
@@ -101,7 +112,8 @@ COMPARED = [
     "grads_bachelor", "students_bachelor",
     "applicants_master", "applicants_phd", "intake_domestic_master", "intake_domestic_phd",
     "intake_international_master", "intake_international_phd", "intake_outside_master", "intake_outside_phd",
-    "unplaced_leavers_master", "unplaced_leavers_phd", "reapplicants_master", "waitlist_master",
+    "unplaced_leavers_master", "unplaced_leavers_phd", "reapplicants_master", "reapplicants_phd",
+    "waitlist_master", "waitlist_phd",
     "grads_domestic_master", "grads_domestic_phd", "grads_international_phd", "dropouts_master", "dropouts_phd",
     "enrolled_master", "enrolled_phd", "grads_master", "grads_phd",
     "applicants_ai_graduate_schools", "intake_ai_graduate_schools", "grads_ai_graduate_schools",
@@ -119,11 +131,20 @@ COMPARED = [
 
 
 @pytest.mark.parametrize("metric", COMPARED)
-def test_every_horizon_year_matches_the_hand_recurrence(run, expected, metric):
+def test_every_horizon_year_matches_the_hand_recurrence(pair, metric):
+    run, expected = pair
     np.testing.assert_allclose(run[metric][0], expected[metric], rtol=RTOL, atol=1e-9, err_msg=metric)
 
 
-def test_stocks_before_the_horizon_match_the_hand_recurrence(run, expected):
+def test_the_binding_phd_variant_has_a_waiting_list_and_unplaced_leavers():
+    expected = reference(PHD_SEATS[1])
+    assert np.all(expected["waitlist_phd"] > 0) and np.all(expected["unplaced_leavers_phd"] > 0)
+    assert np.all(expected["intake_international_phd"] == 0)
+    assert np.all(reference(PHD_SEATS[0])["intake_international_phd"] > 0)
+
+
+def test_stocks_before_the_horizon_match_the_hand_recurrence(pair):
+    run, expected = pair
     for name, value in expected["initial"].items():
         np.testing.assert_allclose(run.initial[name][0], value, rtol=RTOL, atol=1e-9, err_msg=name)
 
@@ -174,7 +195,7 @@ class Stage:
                 "places_held_ai": held[2] + intake_all, "stock_ai": self.stock[2].sum()}
 
 
-def reference(s) -> dict:
+def reference(phd_seats: float) -> dict:
     """Every compared metric of the toy for the horizon years, by a scalar recurrence."""
     years = list(range(2004, 2028))
     live0 = years.index(2024)
@@ -193,9 +214,9 @@ def reference(s) -> dict:
     out_d = 60 * (1 - np.exp(-80 * 0.5 / 60))
     # international applicants: base x (seats / reference) ** 0.5 x 1.21 ** 2, at most the cap
     intl_m = min(40 * (400 / 100) ** 0.5 * 1.21**2, 100.0)
-    intl_d = min(50 * (5000 / 1250) ** 0.5 * 1.21**2, 1000.0)
+    intl_d = min(50 * (phd_seats / 1250) ** 0.5 * 1.21**2, 1000.0)
     master = Stage(2, 400.0, 120.0, 0.3, out_m, intl_m, 0.3)
-    phd = Stage(3, 5000.0, 80.0, 0.3, out_d, intl_d, 0.2)
+    phd = Stage(3, phd_seats, 80.0, 0.3, out_d, intl_d, 0.2)
     h_m, h_d = 1 - 0.9 ** (1 / 2), 1 - 0.729 ** (1 / 3)
     m_job, m_abroad, m_phd, d_job, d_abroad, ai_job = 0.4, 0.06, 0.25, 0.55, 0.12, 0.65
     stay = 0.4 * 0.5
@@ -270,7 +291,7 @@ def reference(s) -> dict:
         to_phd += switchers
         if i == live0 - 1:
             initial = {"students_bachelor": sum(x.sum() for x in ug), "enrolled_master": master.enrolled(),
-                       "enrolled_phd": phd.enrolled(), "waitlist_master": master.wait,
+                       "enrolled_phd": phd.enrolled(), "waitlist_master": master.wait, "waitlist_phd": phd.wait,
                        "stock_ai_graduate_schools": master.stock[2].sum() + phd.stock[2].sum(),
                        "ai_workforce": stock.sum() + foreign.sum(), "diaspora": regions.sum(),
                        "latent_ai_qualified": latent.sum(), "diaspora_us": regions[0],
@@ -355,8 +376,9 @@ def reference(s) -> dict:
             **{f"{k}_master": m[k] for k in ("applicants", "intake_domestic", "intake_international", "intake_outside",
                                               "unplaced_leavers", "reapplicants", "grads_domestic", "dropouts")},
             **{f"{k}_phd": d[k] for k in ("applicants", "intake_domestic", "intake_international", "intake_outside",
-                                           "unplaced_leavers", "grads_domestic", "grads_international", "dropouts")},
-            waitlist_master=master.wait, enrolled_master=master.enrolled(), enrolled_phd=phd.enrolled(),
+                                           "unplaced_leavers", "reapplicants", "grads_domestic", "grads_international",
+                                           "dropouts")},
+            waitlist_master=master.wait, waitlist_phd=phd.wait, enrolled_master=master.enrolled(), enrolled_phd=phd.enrolled(),
             grads_master=m["grads_domestic"] + m["grads_international"],
             grads_phd=d["grads_domestic"] + d["grads_international"],
             applicants_ai_graduate_schools=m["applicants_ai"] + d["applicants_ai"],
@@ -364,7 +386,7 @@ def reference(s) -> dict:
             grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
             stock_ai_graduate_schools=m["stock_ai"] + d["stock_ai"],
             enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
-            seats_ai_graduate_schools=200.0, seats_master=400.0 + 120.0, seats_phd=5000.0 + 80.0,
+            seats_ai_graduate_schools=200.0, seats_master=400.0 + 120.0, seats_phd=phd_seats + 80.0,
             international_applicants=intl_m + intl_d,
             study_abroad=grads_b * dest["abroad"] + m["grads_domestic"] * m_abroad + d["grads_domestic"] * d_abroad,
             fellowship_pool=pool, fellowship_switchers=switchers, units_phd_fellowships=raw[i],
