@@ -199,7 +199,6 @@ def reference(phd_seats: float) -> dict:
     """Every compared metric of the toy for the horizon years, by a scalar recurrence."""
     years = list(range(2004, 2028))
     live0 = years.index(2024)
-    births = births_data()
     # ---- education inputs (constant here: see the closed-form tests)
     ai_entrants = 1800.0
     serve = 0.75 * 0.8
@@ -301,7 +300,7 @@ def reference(phd_seats: float) -> dict:
 
         # graduates seeking Korean AI jobs: the take-up multiplier scales them, never above the
         # graduates available; applicants who miss a place enter like graduates of their degree
-        def take(base, ceiling):
+        def take(base, ceiling, take_up=take_up):
             return min(base * take_up, max(ceiling, base))
 
         to_b = take(grads_b * keep * dest["ai_job"] + m["unplaced_leavers"] * dest["ai_job"] / not_studying,
