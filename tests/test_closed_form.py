@@ -39,35 +39,31 @@ BANDS = (20, 25, 30, 35, 40, 45, 50, 55, 60)
 PHD_SEATS = (5000.0, 340.0)
 
 
-@pytest.fixture(scope="module")
-def toy():
-    return ts.load_scenario(TOY)
+# Every test simulates the toy itself (a fraction of a second) rather than sharing a fixture:
+# a mutation tool attributes a function to the tests that call it, and a shared fixture would
+# be attributed to the first test only (docs/testing.md).
+def toy(phd_seats: float = PHD_SEATS[0]):
+    s = ts.load_scenario(TOY)
+    return s if phd_seats == PHD_SEATS[0] else s.with_values({"graduate_school.phd.base_seats": phd_seats})
 
 
-@pytest.fixture(scope="module")
-def run(toy):
-    return ts.simulate(toy, ts.sample_inputs(toy))
-
-
-@pytest.fixture(scope="module")
-def expected():
-    return reference(PHD_SEATS[0])
-
-
-@pytest.fixture(scope="module", params=PHD_SEATS, ids=["phd_open", "phd_binding"])
-def pair(request, toy):
-    s = toy if request.param == PHD_SEATS[0] else toy.with_values({"graduate_school.phd.base_seats": request.param})
-    return ts.simulate(s, ts.sample_inputs(s)), reference(request.param)
+def simulate(phd_seats: float = PHD_SEATS[0], **kwargs):
+    s = toy(phd_seats)
+    return ts.simulate(s, ts.sample_inputs(s), **kwargs)
 
 
 # ------------------------------------------------------------------ closed forms
-def test_the_toy_has_no_uncertain_inputs_and_every_draw_is_the_same(toy, run):
-    assert ts.sample_inputs(toy).names == []
+def test_the_toy_has_no_uncertain_inputs_and_every_draw_is_the_same():
+    run = simulate()
+    draws = ts.sample_inputs(toy())
+    assert draws.names == [] and run.n_draws == 3
+    assert (run.method, run.seed) == (draws.method, draws.seed) == ("mc", 1)
     for name, values in run.metrics.items():
         np.testing.assert_array_equal(values, np.broadcast_to(values[:1], values.shape), err_msg=name)
 
 
-def test_demography_by_hand_from_the_shipped_births(run):
+def test_demography_by_hand_from_the_shipped_births():
+    run = simulate()
     births = births_data()
     years = np.arange(2024, 2028)
     b18, b19 = births.loc[years - 18].to_numpy(), births.loc[years - 19].to_numpy()
@@ -78,7 +74,8 @@ def test_demography_by_hand_from_the_shipped_births(run):
     np.testing.assert_allclose(run["tertiary_applicants"][0], b19 * 0.9 * 0.7 * 1.5, rtol=RTOL)
 
 
-def test_entry_at_a_binding_quota_by_hand(run):
+def test_entry_at_a_binding_quota_by_hand():
+    run = simulate()
     # applicants per four-year place >= full_ratio (1.2): fill is fill.max, whatever gamma
     assert np.all(run["tertiary_applicants"][0] * 0.8 / 10000 >= 1.2)
     np.testing.assert_allclose(run["four_year_entrants"], 9000.0, rtol=RTOL)
@@ -87,7 +84,8 @@ def test_entry_at_a_binding_quota_by_hand(run):
     np.testing.assert_allclose(run["ai_track_entrants"], 1800.0, rtol=RTOL)
 
 
-def test_bachelor_pipeline_steady_state_by_hand(run):
+def test_bachelor_pipeline_steady_state_by_hand():
+    run = simulate()
     # serving share 0.75 x 0.8 = 0.6 study 4 + 2 = 6 years, the rest 4 years; each group's
     # hazard h = 1 - 0.81 ** (1 / d) so that it graduates intake x 0.81
     intake = {4: 1800 * 0.4, 6: 1800 * 0.6}
@@ -99,7 +97,8 @@ def test_bachelor_pipeline_steady_state_by_hand(run):
     np.testing.assert_allclose(run.initial["students_bachelor"], stock, rtol=RTOL)
 
 
-def test_the_horizon_years_exercise_every_regime(expected):
+def test_the_horizon_years_exercise_every_regime():
+    expected = reference(PHD_SEATS[0])
     # year 1 fills its vacancies only in part, year 2 lays workers off, years 3-4 fill them all
     fill = expected["fill"]
     assert 0.3 < fill[0] < 0.9 and fill[1] == 0 and fill[2] == fill[3] == 1
@@ -127,13 +126,36 @@ COMPARED = [
     "emigration_us", "emigration_europe", "emigration_rate", "net_migration", "retirement", "attrition",
     "diaspora", "diaspora_us", "diaspora_europe", "returnees_us", "returnees_europe",
     "diaspora_retirement_us", "diaspora_retirement_europe", "demand", "shortage", "shortage_probability",
+    "dropouts_ai_graduate_schools", "intake_domestic_master", "grads_international_master",
 ]
 
 
-@pytest.mark.parametrize("metric", COMPARED)
-def test_every_horizon_year_matches_the_hand_recurrence(pair, metric):
-    run, expected = pair
-    np.testing.assert_allclose(run[metric][0], expected[metric], rtol=RTOL, atol=1e-9, err_msg=metric)
+@pytest.mark.parametrize("phd_seats", PHD_SEATS, ids=["phd_open", "phd_binding"])
+def test_every_horizon_year_matches_the_hand_recurrence(phd_seats):
+    run, expected = simulate(phd_seats), reference(phd_seats)
+    wrong = [name for name in COMPARED
+             if not np.allclose(run[name][0], expected[name], rtol=RTOL, atol=1e-9)]
+    assert not wrong, {name: (run[name][0], expected[name]) for name in wrong}
+    assert all(np.array_equal(run[name][0], run[name][-1]) for name in COMPARED)
+
+
+@pytest.mark.parametrize("phd_seats", PHD_SEATS, ids=["phd_open", "phd_binding"])
+def test_stocks_before_the_horizon_match_the_hand_recurrence(phd_seats):
+    run, expected = simulate(phd_seats), reference(phd_seats)
+    wrong = [name for name, value in expected["initial"].items()
+             if not np.allclose(run.initial[name][0], value, rtol=RTOL, atol=1e-9)]
+    assert not wrong, wrong
+
+
+def test_a_metrics_subset_is_the_same_numbers():
+    full, part = simulate(), simulate(metrics=["ai_workforce", "waitlist_master"], chunk_size=2)
+    assert sorted(part.metrics) == ["ai_workforce", "waitlist_master"]
+    for name in part.metrics:
+        np.testing.assert_array_equal(part[name], full[name])
+    for name, value in full.initial.items():
+        np.testing.assert_array_equal(part.initial[name], value)
+    with pytest.raises(ValueError, match=r"unknown metrics \['no_such_metric'\]"):
+        simulate(metrics=["ai_workforce", "no_such_metric"])
 
 
 def test_the_binding_phd_variant_has_a_waiting_list_and_unplaced_leavers():
@@ -141,12 +163,6 @@ def test_the_binding_phd_variant_has_a_waiting_list_and_unplaced_leavers():
     assert np.all(expected["waitlist_phd"] > 0) and np.all(expected["unplaced_leavers_phd"] > 0)
     assert np.all(expected["intake_international_phd"] == 0)
     assert np.all(reference(PHD_SEATS[0])["intake_international_phd"] > 0)
-
-
-def test_stocks_before_the_horizon_match_the_hand_recurrence(pair):
-    run, expected = pair
-    for name, value in expected["initial"].items():
-        np.testing.assert_allclose(run.initial[name][0], value, rtol=RTOL, atol=1e-9, err_msg=name)
 
 
 def finish(d: int) -> np.ndarray:
@@ -191,7 +207,7 @@ class Stage:
         return {"applicants": applicants, "intake_domestic": dom + intake_all, "intake_international": intl,
                 "intake_outside": intake_all - intake_ai, "unplaced_leavers": unplaced - self.wait,
                 "reapplicants": reapplicants, "grads_domestic": g[0] + g[2], "grads_international": g[1],
-                "grads_ai": g[2], "dropouts": drop.sum(), "applicants_ai": all_ai, "intake_ai": intake_all,
+                "grads_ai": g[2], "dropouts": drop.sum(), "dropouts_ai": drop[2].sum(), "applicants_ai": all_ai, "intake_ai": intake_all,
                 "places_held_ai": held[2] + intake_all, "stock_ai": self.stock[2].sum()}
 
 
@@ -373,7 +389,7 @@ def reference(phd_seats: float) -> dict:
         by_q = stock.sum(axis=1) + foreign.sum(axis=1)
         put(grads_bachelor=grads_b, students_bachelor=sum(x.sum() for x in ug),
             **{f"{k}_master": m[k] for k in ("applicants", "intake_domestic", "intake_international", "intake_outside",
-                                              "unplaced_leavers", "reapplicants", "grads_domestic", "dropouts")},
+                                              "unplaced_leavers", "reapplicants", "grads_domestic", "grads_international", "dropouts")},
             **{f"{k}_phd": d[k] for k in ("applicants", "intake_domestic", "intake_international", "intake_outside",
                                            "unplaced_leavers", "reapplicants", "grads_domestic", "grads_international",
                                            "dropouts")},
@@ -383,6 +399,7 @@ def reference(phd_seats: float) -> dict:
             applicants_ai_graduate_schools=m["applicants_ai"] + d["applicants_ai"],
             intake_ai_graduate_schools=m["intake_ai"] + d["intake_ai"],
             grads_ai_graduate_schools=m["grads_ai"] + d["grads_ai"],
+            dropouts_ai_graduate_schools=m["dropouts_ai"] + d["dropouts_ai"],
             stock_ai_graduate_schools=m["stock_ai"] + d["stock_ai"],
             enrolled_ai_graduate_schools=m["places_held_ai"] + d["places_held_ai"],
             seats_ai_graduate_schools=200.0, seats_master=400.0 + 120.0, seats_phd=phd_seats + 80.0,

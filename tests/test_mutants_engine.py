@@ -170,3 +170,13 @@ def test_block_sums_of_a_short_tail():
     second = np.arange(501, 1001).sum()
     tail = np.arange(1001, 1201).sum()
     np.testing.assert_array_equal(sums, [[first, 2 * first], [second, 2 * second], [tail, 2 * tail]])
+
+
+def test_histogram_quantile_of_a_batch_of_histograms():
+    # one histogram per row (metric x year): the sums and searches run along the bins only
+    counts = np.array([[1, 1, 1, 1], [0, 2, 1, 1]])
+    lo, hi = np.array([0.0, 10.0]), np.array([4.0, 18.0])
+    # row 1: width 2; order statistics 1 and 2 at 10 + 2 (1 + 1.5 / 2) = 13.5 and 10 + 2 x 2.5 = 15
+    np.testing.assert_allclose(streaming.histogram_quantile(counts, lo, hi, 0.5), [2.0, 13.5 + 0.5 * 1.5])
+    cum = np.cumsum(counts, axis=-1)
+    np.testing.assert_allclose(streaming.histogram_quantile(counts, lo, hi, 0.5, cum=cum), [2.0, 14.25])
