@@ -7,6 +7,8 @@ The whole yearly loop is checked in tests/test_closed_form.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -20,6 +22,7 @@ from talentsim.engine.params import finish_all, finish_rows
 from talentsim.engine.workforce import age_one_year, immigrants, return_hazards
 
 ONE = np.ones(1)
+TOY = Path(__file__).parent / "data" / "toy_closed_form.yaml"
 
 
 # ------------------------------------------------------------------ labour: take-up and leavers
@@ -132,6 +135,7 @@ def test_unit_cost_grows_from_the_base_year_and_spending_is_deflated():
 # ------------------------------------------------------------------ parallel
 def test_chunk_bounds_by_hand():
     assert chunk_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]
+    assert chunk_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]  # chunks of one draw are allowed
     assert chunk_bounds(4, 4) == [(0, 4)]
     with pytest.raises(ValueError, match=r"chunk_size must be >= 1 \(got 0\)"):
         chunk_bounds(10, 0)
@@ -141,6 +145,35 @@ def test_run_tasks_in_order_and_rejects_no_workers():
     assert list(run_tasks(pow, [(2, 3), (3, 2), (5, 1)])) == [8, 9, 5]
     with pytest.raises(ValueError, match=r"workers must be >= 1 \(got 0\)"):
         list(run_tasks(pow, [(2, 3)], workers=0))
+
+
+def test_run_tasks_on_a_dask_scheduler_address_in_order():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert list(run_tasks(pow, [(2, 3), (3, 2)], scheduler=cluster.scheduler_address)) == [8, 9]
+
+
+# ------------------------------------------------------------------ streamed per-draw files
+def test_draws_writers_write_every_draw_once_in_order(tmp_path):
+    import pandas as pd
+
+    import talentsim as ts
+
+    s = ts.load_scenario(TOY)
+    draws = ts.sample_inputs(s)
+    run = ts.simulate(s, draws)
+    writers = streaming.draws_writers(s, draws, chunk_size=2)  # chunks 0:2 and 2:3
+    writers["draws.parquet"](tmp_path / "draws.parquet")
+    writers["initial.parquet"](tmp_path / "initial.parquet")
+    wide = pd.read_parquet(tmp_path / "draws.parquet")
+    assert sorted(set(wide["draw"])) == [0, 1, 2] and sorted(set(wide["year"])) == list(s.years)
+    expected = run.to_wide()
+    pd.testing.assert_frame_equal(wide.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
+    initial = pd.read_parquet(tmp_path / "initial.parquet")
+    assert initial["draw"].tolist() == [0, 1, 2]
+    for name, value in run.initial.items():
+        np.testing.assert_array_equal(initial[name], value)
 
 
 # ------------------------------------------------------------------ streaming quantiles
