@@ -213,3 +213,28 @@ def test_histogram_quantile_of_a_batch_of_histograms():
     np.testing.assert_allclose(streaming.histogram_quantile(counts, lo, hi, 0.5), [2.0, 13.5 + 0.5 * 1.5])
     cum = np.cumsum(counts, axis=-1)
     np.testing.assert_allclose(streaming.histogram_quantile(counts, lo, hi, 0.5, cum=cum), [2.0, 14.25])
+
+
+def test_a_small_streamed_summary_over_several_tasks_is_within_its_bound(monkeypatch):
+    import talentsim as ts
+    from talentsim.results import summarize
+
+    base = ts.load_scenario(Path(__file__).parents[1] / "scenarios" / "baseline.yaml")
+    s = base.with_values({"horizon.end": 2026})
+    draws = ts.sample_inputs(s, 60, "lhs", rng=4)
+    exact = summarize(ts.simulate(s, draws)).set_index(["metric", "year"])
+    # tiny blocks, pilot and tasks: 60 draws in chunks of 16 -> 4 chunks, 2 tasks of 2 chunks
+    monkeypatch.setattr(streaming, "BLOCK", 8)
+    monkeypatch.setattr(streaming, "PILOT", 20)
+    monkeypatch.setattr(streaming, "CHUNKS_PER_TASK", 2)
+    out = streaming.summarize_streaming(s, draws, chunk_size=10)  # rounded up to 16
+    approx = out.summary.set_index(["metric", "year"])
+    assert approx.index.equals(exact.index)
+    np.testing.assert_allclose(approx["mean"], exact["mean"], rtol=1e-12, atol=1e-9)
+    bound = out.max_quantile_error.reindex(approx.index.get_level_values(0)).to_numpy()
+    for col in ("p05", "p25", "p50", "p75", "p95", "se_p05", "se_p50", "se_p95"):
+        err = np.abs(approx[col] - exact[col]).to_numpy()
+        assert np.all(err <= bound + 1e-9), col
+    # the pilot saw a third of the draws: its range was widened, every estimate inside [min, max]
+    assert out.passes in (1, 2)
+    assert (approx["p05"] <= approx["p50"]).all() and (approx["p50"] <= approx["p95"]).all()
