@@ -152,6 +152,22 @@ def test_run_tasks_on_a_dask_scheduler_address_in_order():
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
         assert list(run_tasks(pow, [(2, 3), (3, 2)], scheduler=cluster.scheduler_address)) == [8, 9]
+        import talentsim as ts
+
+        s = ts.load_scenario(TOY)
+        draws = ts.sample_inputs(s)
+        local = ts.simulate(s, draws, chunk_size=2)
+        remote = ts.simulate(s, draws, chunk_size=2, scheduler=cluster.scheduler_address)
+        for name, value in local.metrics.items():
+            np.testing.assert_array_equal(remote[name], value)
+
+
+def test_a_metrics_subset_of_a_one_draw_design():
+    import talentsim as ts
+
+    s = ts.load_scenario(TOY)
+    run = ts.simulate(s, ts.sample_inputs(s, 1), metrics=["ai_workforce"])
+    assert list(run.metrics) == ["ai_workforce"] and run["ai_workforce"].shape == (1, 4)
 
 
 # ------------------------------------------------------------------ streamed per-draw files
