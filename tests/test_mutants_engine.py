@@ -254,3 +254,64 @@ def test_a_small_streamed_summary_over_several_tasks_is_within_its_bound(monkeyp
     # the pilot saw a third of the draws: its range was widened, every estimate inside [min, max]
     assert out.passes in (1, 2)
     assert (approx["p05"] <= approx["p50"]).all() and (approx["p50"] <= approx["p95"]).all()
+
+
+# ------------------------------------------------------------------ labour parameters of the toy
+def toy_labour(values=None, n=2):
+    import talentsim as ts
+    from talentsim.engine.cohort import prepare_chunk
+    from talentsim.engine.params import Params
+
+    s = ts.load_scenario(TOY)
+    s = s.with_values(values) if values else s
+    p = Params(s, ts.sample_inputs(s, n).chunk(0, n), n, np.asarray(s.sim_years))
+    return s, prepare_chunk(s, p)
+
+
+def test_return_incentives_add_candidates_per_person_abroad_up_to_the_max_rate():
+    from talentsim.engine.labour import migration_rates
+
+    _, x = toy_labour()
+    lab = x.labour
+    i, premium, start = 20, np.full(2, 0.06), np.full(2, 50000.0)
+    diaspora = np.array([1000.0, 400.0])
+    before = migration_rates(lab, i, premium, start, diaspora)["return"]
+    # at the reference premium: the base rate 0.05 in Europe (pay ratio 1.3 = reference); the US
+    # pays 2.2 against the reference 2.0: 0.3 expit(logit(0.05 / 0.3) - 0.8 ln 1.1)
+    us = 0.3 / (1 + np.exp(-(np.log(0.05 / 0.25) - 0.8 * np.log(1.1))))
+    np.testing.assert_allclose(before, [[us, 0.05], [us, 0.05]])
+    lab.return_incentives = np.full_like(np.asarray(lab.return_incentives, dtype=float), 130.0)
+    after = migration_rates(lab, i, premium, start, diaspora)["return"]
+    # 130 incentives: +0.13 per person abroad for 1,000 abroad; +0.325 for 400, capped at 0.3
+    np.testing.assert_allclose(after, [[us + 0.13, 0.18], [0.3, 0.3]])
+
+
+def test_labour_parameters_read_the_toys_values():
+    _, x = toy_labour({"migration.emigration.qualification_multiplier": {"bachelor": 0.6, "master": 1.3}})
+    lab = x.labour
+    np.testing.assert_array_equal(lab.premium_start, [0.10, 0.10])  # the microsimulation starts from it
+    age = np.array([1, 1, 0.8, 1, 1, 1, 1, 1, 0.5])
+    # a qualification missing from the multipliers has multiplier 1
+    np.testing.assert_allclose(lab.mult_qa, np.outer([0.6, 1.3, 1.0], age))
+    np.testing.assert_allclose(lab.mult_oqa[1], 2.0 * lab.mult_qa)
+
+
+def test_visa_recruits_without_a_pool_report_a_zero_pool_per_draw():
+    from talentsim.engine.levers import visa_recruits
+
+    recruits, pool = visa_recruits(np.array([10.0, 20.0]), None, np.array([1.1, 0.9]))
+    np.testing.assert_allclose(recruits, [11.0, 18.0])
+    assert pool.shape == (2,) and not pool.any()
+
+
+def test_a_budget_line_stops_after_its_last_year():
+    import talentsim as ts
+
+    s = ts.load_scenario(TOY)
+    cut = s.with_values({"budget_lines.fellowships.last_year": 2025})
+    run = ts.simulate(cut, ts.sample_inputs(cut))
+    full = ts.simulate(s, ts.sample_inputs(s))
+    # 1.0 KRW bn in 2004 rising to 3.3 in 2027: 2024 and 2025 funded, nothing after
+    np.testing.assert_allclose(run["budget_spent"][0], [1.0 + 2.3 * 20 / 23, 1.0 + 2.3 * 21 / 23, 0, 0])
+    np.testing.assert_allclose(run["units_phd_fellowships"][0, 2:], 0.0)
+    np.testing.assert_allclose(run["units_phd_fellowships"][0, :2], full["units_phd_fellowships"][0, :2])
