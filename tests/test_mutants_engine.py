@@ -253,6 +253,7 @@ def test_a_small_streamed_summary_over_several_tasks_is_within_its_bound(monkeyp
         assert np.all(err <= bound + 1e-9), col
     # the pilot saw a third of the draws: its range was widened, every estimate inside [min, max]
     assert out.passes in (1, 2)
+    assert out.max_quantile_error.name == "max_quantile_error"
     assert (approx["p05"] <= approx["p50"]).all() and (approx["p50"] <= approx["p95"]).all()
 
 
@@ -287,13 +288,15 @@ def test_return_incentives_add_candidates_per_person_abroad_up_to_the_max_rate()
 
 
 def test_labour_parameters_read_the_toys_values():
-    _, x = toy_labour({"migration.emigration.qualification_multiplier": {"bachelor": 0.6, "master": 1.3}})
+    _, x = toy_labour({"migration.emigration.qualification_multiplier": {"bachelor": 0.6, "master": 1.3},
+                       "migration.immigration.qualification_mix": {"bachelor": 0.2, "master": 0.8}})
     lab = x.labour
     np.testing.assert_array_equal(lab.premium_start, [0.10, 0.10])  # the microsimulation starts from it
     age = np.array([1, 1, 0.8, 1, 1, 1, 1, 1, 0.5])
     # a qualification missing from the multipliers has multiplier 1
     np.testing.assert_allclose(lab.mult_qa, np.outer([0.6, 1.3, 1.0], age))
     np.testing.assert_allclose(lab.mult_oqa[1], 2.0 * lab.mult_qa)
+    np.testing.assert_array_equal(lab.mix, [0.2, 0.8, 0.0])  # a qualification missing from the mix: none
 
 
 def test_visa_recruits_without_a_pool_report_a_zero_pool_per_draw():
@@ -302,6 +305,13 @@ def test_visa_recruits_without_a_pool_report_a_zero_pool_per_draw():
     recruits, pool = visa_recruits(np.array([10.0, 20.0]), None, np.array([1.1, 0.9]))
     np.testing.assert_allclose(recruits, [11.0, 18.0])
     assert pool.shape == (2,) and not pool.any()
+
+
+def test_a_pool_smaller_than_one_person_still_gives_people():
+    from talentsim.engine.levers import pool_draw
+
+    np.testing.assert_allclose(pool_draw(np.array([0.5, 3.0]), np.array([0.8, 0.0])),
+                               [0.8 * (1 - np.exp(-0.5 / 0.8)), 0.0])
 
 
 def test_a_budget_line_stops_after_its_last_year():
