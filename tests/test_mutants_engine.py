@@ -141,6 +141,16 @@ def test_chunk_bounds_by_hand():
         chunk_bounds(10, 0)
 
 
+def test_run_tasks_without_a_scheduler_stays_in_this_process(monkeypatch):
+    from talentsim.engine import parallel
+
+    def no_dask(*args):
+        raise AssertionError("a Dask client was started without a scheduler")
+
+    monkeypatch.setattr(parallel, "_dask", no_dask)
+    assert list(run_tasks(pow, [(2, 3), (3, 2)])) == [8, 9]
+
+
 def test_run_tasks_in_order_and_rejects_no_workers():
     assert list(run_tasks(pow, [(2, 3), (3, 2), (5, 1)])) == [8, 9, 5]
     with pytest.raises(ValueError, match=r"workers must be >= 1 \(got 0\)"):
