@@ -126,7 +126,7 @@ COMPARED = [
     "emigration_us", "emigration_europe", "emigration_rate", "net_migration", "retirement", "attrition",
     "diaspora", "diaspora_us", "diaspora_europe", "returnees_us", "returnees_europe",
     "diaspora_retirement_us", "diaspora_retirement_europe", "demand", "shortage", "shortage_probability",
-    "dropouts_ai_graduate_schools", "intake_domestic_master", "grads_international_master",
+    "dropouts_ai_graduate_schools", "grads_international_master",
 ]
 
 
