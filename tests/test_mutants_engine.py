@@ -160,7 +160,7 @@ def test_run_tasks_in_order_and_rejects_no_workers():
 def test_run_tasks_on_a_dask_scheduler_address_in_order():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # not 8787: another test wants it
         assert list(run_tasks(pow, [(2, 3), (3, 2)], scheduler=cluster.scheduler_address)) == [8, 9]
         import talentsim as ts
 
