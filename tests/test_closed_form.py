@@ -223,10 +223,11 @@ def reference(phd_seats: float) -> dict:
     ug_h = [1 - 0.81 ** (1 / d) for d, _ in groups]
     dest = {"master": 0.2, "phd": 0.05, "ai_job": 0.3, "abroad": 0.04}
     not_studying = 1 - dest["master"] - dest["phd"]
-    # AI-school places 200: 60 % master's, 40 % PhD; outside applicants 0.5 per place from a pool
-    # of 150 shared like the places: pool x (1 - exp(-wanted / pool))
-    out_m = 90 * (1 - np.exp(-120 * 0.5 / 90))
-    out_d = 60 * (1 - np.exp(-80 * 0.5 / 60))
+    # AI-school places 200: 60 % master's, 40 % PhD; outside applicants 0.5 per place: the toy has
+    # no reskilling lever, so no engineers' pool to draw them from (tests/test_graduate_schools.py
+    # checks that draw by hand): places x 0.5
+    out_m = 120 * 0.5
+    out_d = 80 * 0.5
     # international applicants: base x (seats / reference) ** 0.5 x 1.21 ** 2, at most the cap
     intl_m = min(40 * (400 / 100) ** 0.5 * 1.21**2, 100.0)
     intl_d = min(50 * (phd_seats / 1250) ** 0.5 * 1.21**2, 1000.0)
