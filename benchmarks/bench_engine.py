@@ -41,9 +41,9 @@ REFERENCE_RATIO = 2.3
 TARGET_SECONDS_PER_10K = 0.5
 
 
-def _timed(func) -> tuple[float, float]:
+def _timed(func, *args, **kwargs) -> tuple[float, float]:
     w, c = time.perf_counter(), time.process_time()
-    func()
+    func(*args, **kwargs)
     return time.perf_counter() - w, time.process_time() - c
 
 
@@ -66,8 +66,8 @@ def main() -> None:
     simulate_reference(args.draws)
     a, b, loads = [], [], []
     for r in range(args.repeats):
-        a.append(_timed(lambda: engine(r)))
-        b.append(_timed(lambda: simulate_reference(args.draws, seed=r, chunk_size=args.chunk_size)))
+        a.append(_timed(engine, r))
+        b.append(_timed(simulate_reference, args.draws, seed=r, chunk_size=args.chunk_size))
         loads.append(os.getloadavg()[0])
     ratio = statistics.median(x[0] / y[0] for x, y in zip(a, b))
     cpu_ratio = statistics.median(x[1] / y[1] for x, y in zip(a, b))
