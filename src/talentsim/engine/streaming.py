@@ -96,7 +96,8 @@ def _one_pass(scenario, draws, ranges, names, lo, hi):
             np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
             idx = idx.astype(np.int64)
             idx += offsets
-            counts[i] += np.bincount(idx.ravel(), minlength=counts.shape[1]).astype(np.int32)
+            hist = np.bincount(idx.ravel(order="K"), minlength=counts.shape[1])  # order-free: no copy
+            np.add(counts[i], hist, out=counts[i], casting="unsafe")
         sums.append(chunk_sums)
         del m
     return gmin, gmax, np.concatenate(sums, axis=1), counts.reshape(m_count, y_count, BINS + 2)
