@@ -35,8 +35,10 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
     if axes == tuple(range(x.ndim - len(axes), x.ndim)) and x.flags.f_contiguous:
         # trailing axes of a Fortran-ordered array: a free view, one column per summed slice
         flat = x.reshape(*x.shape[: x.ndim - len(axes)], -1, order="F")
-        out = flat[..., 0].copy(order="F")
-        for j in range(1, flat.shape[-1]):
+        if flat.shape[-1] == 1:
+            return flat[..., 0].copy(order="F")
+        out = np.add(flat[..., 0], flat[..., 1], order="F")  # the same bits as copy, then +=
+        for j in range(2, flat.shape[-1]):
             out += flat[..., j]
         return out
     index: list = [slice(None)] * x.ndim

@@ -11,9 +11,14 @@ import signal
 import sys
 
 
-def _interrupted(signum, frame):
+def interrupted_during_start_up() -> None:
+    """Exit with the start-up message and status 130 (a command interrupted before writing)."""
     sys.stderr.write("interrupted during start-up; nothing was written\n")
     raise SystemExit(130)
+
+
+def _interrupted(signum, frame):
+    interrupted_during_start_up()
 
 
 def _is_cli() -> bool:

@@ -14,6 +14,7 @@ import click
 import numpy as np
 
 from ..scenario.load import validate_files
+from ..startup import interrupted_during_start_up
 from ..version import __version__
 from .console import logger, progress
 from .guards import check_run_options
@@ -69,17 +70,20 @@ def per_draw_bytes(scenario) -> int:
 def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, workers, scheduler,
         engine, scale, plots, with_report) -> None:
     """Simulate SCENARIO.yaml and write summary.csv, draws.parquet and manifest.json."""
-    from ..engine.cohort import simulate
-    from ..integrity import check_run, check_summary
-    from ..results import inputs_writer, summarize, write_atomic_dir, write_run
-    from ..sampling import sample_inputs
-
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    scenario = load_or_exit(scenario_file)
-    workers = check_run_options(scenario, n_draws, workers, scheduler, scale)
-    out = results_dir(out_dir, Path("results") / scenario.name, "run")
-    draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
+    try:  # seconds of imports on a busy machine; nothing is written before the next `try`
+        from ..engine.cohort import simulate
+        from ..integrity import check_run, check_summary
+        from ..results import inputs_writer, summarize, write_atomic_dir, write_run
+        from ..sampling import sample_inputs
+
+        scenario = load_or_exit(scenario_file)
+        workers = check_run_options(scenario, n_draws, workers, scheduler, scale)
+        out = results_dir(out_dir, Path("results") / scenario.name, "run")
+        draws = sample_inputs(scenario, n_draws=n_draws, method=sampling, rng=seed)
+    except KeyboardInterrupt:
+        interrupted_during_start_up()
     if engine == "microsim":
         run_microsim(scenario, scenario_file, draws, out, scale, workers, no_draws, started, t0)
         figures_and_report(out, plots, with_report)

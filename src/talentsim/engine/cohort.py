@@ -127,26 +127,28 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
 
 
 def simulate_chunk(
-    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None
+    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None, *, into: Buffers | None = None
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Simulate draws ``start:stop`` through the spin-up years and the horizon.
 
     Returns ``(metrics, initial)``: metrics {name: (n, Y_horizon)}, and the end-of-year stocks
     of the year before the horizon {name: (n,)} so that stock identities can be checked from
-    the first horizon year on.
+    the first horizon year on. ``into`` (see :class:`Buffers`) receives the metrics instead of
+    new arrays.
     """
     stop = draws.n_draws if stop is None else stop
     n = stop - start
     p = Params(scenario, draws.chunk(start, stop), n, np.asarray(scenario.sim_years))
-    return run_years(scenario, prepare_chunk(scenario, p), n)
+    return run_years(scenario, prepare_chunk(scenario, p), n, into)
 
 
-def run_years(scenario: Scenario, x: ChunkInputs, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def run_years(scenario: Scenario, x: ChunkInputs, n: int,
+              into: Buffers | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The yearly loop over the chunk's inputs ``x``: the one place that knows the order of the
     mechanisms within a year. Returns ``(metrics, initial)`` as :func:`simulate_chunk`."""
     sim = np.asarray(scenario.sim_years)
     gs, years = scenario.graduate_school, scenario.sim_years
-    rec = Recorder(n, sim, SPINUP_YEARS)
+    rec = Recorder(n, sim, SPINUP_YEARS, into)
     ug = Pipeline.empty(n, 2, x.ug_slots)
     master = Programme.empty(n, slots(gs.master.years, None, years))
     phd = Programme.empty(n, slots(gs.phd.years, None, years))
@@ -263,22 +265,62 @@ def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforc
     }
 
 
-class Recorder:
-    """Collects per-year metric values of the horizon years; returns (n, Y_horizon) arrays."""
+class Buffers:
+    """Year-major (Y, N) arrays, one per metric, that a :class:`Recorder` writes into at the draw
+    columns ``start:stop`` set by :meth:`at`, instead of allocating new arrays for every chunk.
 
-    def __init__(self, n: int, sim_years: np.ndarray, first: int):
+    Writing a chunk straight into the run's arrays saves a copy and a second set of page faults
+    per chunk (fresh memory costs a page fault per 4 KiB); a chunk-sized ``Buffers`` reused for
+    chunk after chunk (``at(0, n)``) costs its page faults once. Metrics not in ``keep`` go to
+    one scratch array, overwritten, never read.
+    """
+
+    def __init__(self, n_draws: int, keep: Collection[str] | None = None):
+        self.n_draws, self.keep = n_draws, None if keep is None else frozenset(keep)
+        self.arrays: dict[str, np.ndarray] = {}
+        self._scratch: np.ndarray | None = None
+        self._cols = slice(0, n_draws)
+
+    def at(self, start: int, stop: int) -> Buffers:
+        self._cols = slice(start, stop)
+        return self
+
+    def columns(self, name: str, size: int) -> np.ndarray:
+        """The (size, stop - start) view where metric ``name`` of the current chunk goes."""
+        if self.keep is not None and name not in self.keep:
+            if self._scratch is None or self._scratch.shape[0] < size:
+                self._scratch = np.empty((size, self.n_draws))
+            return self._scratch[:size, self._cols]
+        arr = self.arrays.get(name)
+        if arr is None:
+            arr = self.arrays[name] = np.empty((size, self.n_draws))
+        return arr[:, self._cols]
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        """{name: (N, Y)}: Fortran-ordered (draw axis contiguous), as the engine returns them."""
+        return {k: v.T for k, v in self.arrays.items()}
+
+
+class Recorder:
+    """Collects per-year metric values of the horizon years; returns (n, Y_horizon) arrays,
+    in new arrays or in ``into`` (:class:`Buffers`)."""
+
+    def __init__(self, n: int, sim_years: np.ndarray, first: int, into: Buffers | None = None):
         self.n, self.first, self.size = n, first, sim_years.size - first
         self._data: dict[str, np.ndarray] = {}  # year-major (Y, n) while recording
+        self._into = into
         self.initial: dict[str, np.ndarray] = {}
 
     def put(self, i: int, **values: np.ndarray) -> None:
         if i < self.first:
             return
+        data, row = self._data, i - self.first
         for name, value in values.items():
-            arr = self._data.get(name)
+            arr = data.get(name)
             if arr is None:  # every metric is written in every horizon year
-                arr = self._data[name] = np.empty((self.size, self.n))
-            arr[i - self.first] = value
+                arr = data[name] = (np.empty((self.size, self.n)) if self._into is None
+                                    else self._into.columns(name, self.size))
+            arr[row] = value
 
     def metrics(self) -> dict[str, np.ndarray]:
         # the transpose of a year-major array is the (draw, year) array in Fortran order: no copy
@@ -322,19 +364,30 @@ def simulate(
         if unknown:
             raise ValueError(f"unknown metrics {unknown}; known: {sorted(known)}")
     bounds = chunk_bounds(draws.n_draws, chunk_size)
-    tasks = [(scenario, draws, a, b, None if metrics is None else list(metrics)) for a, b in bounds]
-    parts: list[dict[str, np.ndarray]] = []
+    whole = Buffers(draws.n_draws, metrics)
+    if workers == 1 and scheduler is None:  # in this process: chunks written into the run's arrays
+        results = (simulate_chunk(scenario, draws, a, b, into=whole.at(a, b))[1] for a, b in bounds)
+    else:  # chunks come back from other processes: copied into the run's arrays
+        tasks = [(scenario, draws, a, b, None if metrics is None else list(metrics)) for a, b in bounds]
+
+        def copied():
+            runs = run_tasks(_chunk_task, tasks, workers=workers, scheduler=scheduler)
+            for (a, b), (values, init) in zip(bounds, runs):
+                whole.at(a, b)
+                for name, v in values.items():
+                    whole.columns(name, v.shape[1])[...] = v.T
+                yield init
+
+        results = copied()
     initial: list[dict[str, np.ndarray]] = []
-    for (a, b), (values, init) in zip(bounds, run_tasks(_chunk_task, tasks, workers=workers, scheduler=scheduler)):
-        parts.append(values)
+    for (a, b), init in zip(bounds, results):
         initial.append(init)
         if progress is not None:
             progress(b - a)
-    names = parts[0].keys()
     return Run(
         scenario=scenario.name,
         years=np.asarray(scenario.years),
-        metrics={k: np.concatenate([part[k] for part in parts]) for k in names},
+        metrics=whole.metrics(),
         initial={k: np.concatenate([part[k] for part in initial]) for k in initial[0]},
         method=draws.method,
         seed=draws.seed,

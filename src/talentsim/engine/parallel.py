@@ -7,10 +7,15 @@ one worker, K workers and a cluster give identical outputs.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from multiprocessing import get_context
 from typing import Any
+
+#: tasks submitted ahead per worker process (enough to keep every worker busy)
+AHEAD = 2
 
 
 def _worker_init(parent: int) -> None:
@@ -65,12 +70,19 @@ def run_tasks(
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
                              initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-        futures = [pool.submit(func, *task) for task in tasks]
+        # at most AHEAD tasks per worker submitted and not yet consumed, and a result is let go
+        # once yielded: the main process holds a few results, not every result of the run
+        todo = iter(tasks)
+        pending = deque(pool.submit(func, *task) for task in islice(todo, AHEAD * workers))
         try:
-            for future in futures:
-                yield future.result()
+            while pending:
+                result = pending.popleft().result()
+                for task in islice(todo, 1):
+                    pending.append(pool.submit(func, *task))
+                yield result
+                del result
         except BaseException:
-            for future in futures:
+            for future in pending:
                 future.cancel()
             raise
 

@@ -47,10 +47,10 @@ MARGIN = 0.25
 BLOCK = 500
 
 
-def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int) -> dict[str, np.ndarray]:
+def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int, into=None) -> dict[str, np.ndarray]:
     from .cohort import simulate_chunk
 
-    return simulate_chunk(scenario, draws, start, stop)[0]
+    return simulate_chunk(scenario, draws, start, stop, into=into)[0]
 
 
 def _block_sums(values: np.ndarray) -> np.ndarray:
@@ -68,7 +68,11 @@ def _block_sums(values: np.ndarray) -> np.ndarray:
 
 def _one_pass(scenario, draws, ranges, names, lo, hi):
     """Over the draws of several chunks: (names, min, max, block sums (M, blocks, Y),
-    counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow."""
+    counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow. The chunks'
+    metrics are written into the same arrays chunk after chunk (memory and page faults of one
+    chunk per task)."""
+    from .cohort import Buffers
+
     m_count, y_count = lo.shape
     scale = BINS / np.where(hi > lo, hi - lo, 1.0)
     counts = np.zeros((m_count, y_count * (BINS + 2)), dtype=np.int32)
@@ -76,18 +80,24 @@ def _one_pass(scenario, draws, ranges, names, lo, hi):
     gmin = np.full((m_count, y_count), np.inf)
     gmax = np.full((m_count, y_count), -np.inf)
     sums = []
+    reused: dict[int, Buffers] = {}  # one set of metric arrays per chunk length, filled chunk after chunk
     for start, stop in ranges:
-        m = _chunk_metrics(scenario, draws, start, stop)
+        n = stop - start
+        m = _chunk_metrics(scenario, draws, start, stop, reused.setdefault(n, Buffers(n)).at(0, n))
         chunk_sums = np.empty((m_count, -(-(stop - start) // BLOCK), y_count))
         for i, name in enumerate(names):
             v = m.pop(name)
             np.minimum(gmin[i], v.min(axis=0), out=gmin[i])
             np.maximum(gmax[i], v.max(axis=0), out=gmax[i])
             chunk_sums[i] = _block_sums(v)
-            idx = (v - lo[i]) * scale[i] + 1.0  # bin 0: below lo; BINS + 1: at or above hi
+            idx = v - lo[i]  # (v - lo) * scale + 1, in place: bin 0 below lo, BINS + 1 at or above hi
+            idx *= scale[i]
+            idx += 1.0
             np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
-            idx = idx.astype(np.int64) + offsets
-            counts[i] += np.bincount(idx.ravel(), minlength=counts.shape[1]).astype(np.int32)
+            idx = idx.astype(np.int64)
+            idx += offsets
+            hist = np.bincount(idx.ravel(order="K"), minlength=counts.shape[1])  # order-free: no copy
+            np.add(counts[i], hist, out=counts[i], casting="unsafe")
         sums.append(chunk_sums)
         del m
     return gmin, gmax, np.concatenate(sums, axis=1), counts.reshape(m_count, y_count, BINS + 2)

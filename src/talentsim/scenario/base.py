@@ -51,5 +51,5 @@ OptionalPositive = Annotated[Optional[Scalar], Bounds(0.0, low_open=True)]
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
