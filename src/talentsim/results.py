@@ -134,7 +134,8 @@ def write_parquet_chunks(path, frames) -> None:
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:  # no dictionary for float columns: all values differ (3x faster writes)
                 keys = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
-                writer = pq.ParquetWriter(path, table.schema, use_dictionary=keys)
+                # pyarrow takes a list of column names here; pyarrow-stubs only know the bool form
+                writer = pq.ParquetWriter(path, table.schema, use_dictionary=keys)  # type: ignore[arg-type]
             writer.write_table(table)
     finally:
         if writer is not None:
