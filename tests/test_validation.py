@@ -112,6 +112,21 @@ def test_every_row_of_a_posterior_file_is_checked(tmp_path, base):
     assert hi is None
 
 
+def test_a_parquet_posterior_is_checked_row_by_row_too(tmp_path):
+    """Parquet posteriors are read without pandas (start-up path): nulls, NaN and text columns
+    are found as in a CSV one, over several row groups."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name, other = "workforce.attrition", "education.destinations.ai_job"
+    table = pa.table({name: pa.array([0.05, 0.05, 0.05, None, 0.05]), other: ["a", "b", "c", "d", "e"]})
+    pq.write_table(table, tmp_path / "post.parquet", row_group_size=2)
+    path = write_scenario(tmp_path, "pq", {"inputs_from": "post.parquet"})
+    found = problems(path)
+    assert any(f.startswith(f"{path}: inputs_from.{name}: row 3: must be finite") for f in found), found
+    assert any(f.startswith(f"{path}: inputs_from.{other}: must hold numbers") for f in found), found
+
+
 def test_with_values_names_the_field_and_range(base):
     with pytest.raises(ts.ScenarioError) as err:
         base.with_values({"workforce.attrition": 7.0})
