@@ -253,25 +253,28 @@ def pin_scenario_posterior(draws: Draws, scenario: Any) -> Draws:
     source = getattr(scenario, "inputs_from", None)
     if not source:
         return draws
-    import pandas as pd
+    from .scenario.checks import posterior_columns, read_posterior
 
-    from .scenario.checks import posterior_columns
-
-    frame = pd.read_csv(source) if str(source).endswith(".csv") else pd.read_parquet(source)
-    pinned, unknown = posterior_columns(scenario, frame)
-    return pin_posterior(draws, frame[pinned + unknown], scenario_name=scenario.name)
+    sample = read_posterior(source)  # the validated reader, one read per file version
+    pinned, unknown = posterior_columns(scenario, sample)
+    return pin_posterior(draws, sample, scenario_name=scenario.name, columns=pinned + unknown)
 
 
-def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario_name: str = "") -> Draws:
+def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario_name: str = "",
+                  columns: list[str] | None = None) -> Draws:
     """``draws`` with the inputs found in a posterior sample (a DataFrame with one column per
-    input, e.g. ``posterior.parquet`` from ``talentsim calibrate``) taken from it.
+    input, e.g. ``posterior.parquet`` from ``talentsim calibrate``, or the reader's
+    :class:`~talentsim.scenario.checks.ParquetSample`) taken from it; ``columns``: only these.
 
     Rows are resampled with replacement by a generator seeded from the draws' seed, keeping
     each row's inputs together (their joint posterior); inputs not in the posterior keep their
     prior draws. Columns other than ``distance`` that are not inputs raise ``ValueError`` unless
     ``strict=False``.
     """
-    columns = [c for c in posterior.columns if c != "distance"]
+    from .scenario.checks import column_values
+
+    if columns is None:
+        columns = [c for c in posterior.columns if c != "distance"]
     known = set(draws.names)
     unknown = sorted(set(columns) - known)
     if unknown and strict:
@@ -281,6 +284,6 @@ def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario
         raise ValueError("the posterior sample is empty")
     rng = np.random.default_rng(np.random.SeedSequence(draws.seed, spawn_key=(stream_key("posterior"),)))
     rows = rng.integers(0, len(posterior), size=draws.n_draws)
-    fixed = {**draws.fixed, **{c: posterior[c].to_numpy(float)[rows] for c in columns if c in known}}
+    fixed = {**draws.fixed, **{c: column_values(posterior, c)[rows] for c in columns if c in known}}
     return Draws(inputs=draws.inputs, n_draws=draws.n_draws, method=draws.method, seed=draws.seed,
                  fixed=fixed, correlations=draws.correlations)

@@ -11,6 +11,7 @@ Non-finite numbers never get this far: every schema model sets ``allow_inf_nan=F
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import os
@@ -284,18 +285,26 @@ def read_posterior(path: str):
             import pandas as pd  # only when a CSV posterior is named
 
             return pd.read_csv(path)
-        import pyarrow.parquet as pq
-
-        return ParquetSample(pq.ParquetFile(path).read())  # not read_table: it loads pyarrow.dataset
+        return _read_parquet(os.path.realpath(path), info.st_mtime_ns, info.st_size)
     except Exception as exc:  # pandas/pyarrow raise many types for a damaged file
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ValueError(f"cannot read the posterior file: {reason}") from None
 
 
-def _values(frame, column: str) -> np.ndarray:
-    if isinstance(frame, ParquetSample):
-        return frame.values(column)
-    return frame[column].to_numpy(dtype=float)
+@functools.lru_cache(maxsize=4)
+def _read_parquet(path: str, mtime_ns: int, size: int) -> ParquetSample:
+    """One read per file version (validation and sampling of every scenario of a comparison
+    read the same posterior); a ParquetSample is never changed after it is made."""
+    import pyarrow.parquet as pq
+
+    return ParquetSample(pq.ParquetFile(path).read())  # not read_table: it loads pyarrow.dataset
+
+
+def column_values(sample, column: str) -> np.ndarray:
+    """Float values of one column of a posterior sample (a ParquetSample or a DataFrame)."""
+    if isinstance(sample, ParquetSample):
+        return sample.values(column)
+    return sample[column].to_numpy(dtype=float)
 
 
 def prior_signature(dist: typing.Any) -> str:
@@ -354,7 +363,7 @@ def _check_inputs_from(s: Scenario) -> list[tuple[str, str, object]]:
     problems: list[tuple[str, str, object]] = []
     for column in pinned:
         try:
-            values = _values(frame, column)
+            values = column_values(frame, column)
         except (TypeError, ValueError, ArithmeticError):
             problems.append((f"inputs_from.{column}", "must hold numbers", s.inputs_from))
             continue
