@@ -400,8 +400,8 @@ class EngineerPool:
         if i == 0:  # a new run
             self.stock = self.stock0
         self.start = self.stock
-        if not self.tracked:
-            self.converted = self.converting[i]
+        if not self.tracked:  # no stock: nothing suitable, exits or inflow to report
+            self.converted, self.suitable = self.converting[i], np.zeros_like(self.stock)
             return self.converted, wm, wd
         self.suitable, self.converted, outside = levers.pool_year(
             self.stock, self.suitable_share, self.converting[i], wm + wd)
@@ -418,9 +418,7 @@ class EngineerPool:
             exits, self.stock = levers.pool_end(self.start, self.converted, admitted, self.exit_rate, self.inflow[i])
             inflow = self.inflow[i]
         else:
-            exits = inflow = np.zeros_like(self.stock)
-            self.suitable = exits
+            exits = inflow = admitted = self.suitable
         return {"reskilling_trainees": self.trainees[i], "reskilling_converted": self.converted,
                 "reskilling_pool": self.stock, "reskilling_suitable": self.suitable,
-                "reskilling_pool_admitted": admitted if self.tracked else np.zeros_like(self.stock),
-                "reskilling_pool_inflow": inflow, "reskilling_pool_exits": exits}
+                "reskilling_pool_admitted": admitted, "reskilling_pool_inflow": inflow, "reskilling_pool_exits": exits}
