@@ -205,3 +205,19 @@ def test_unknown_price_setting_is_refused(tmp_path):
         "lever": "reskilling", "krw_bn": 1.0, "prices": "current"}}})
     (msg,) = [str(p) for p in validate_files([path])]
     assert msg.startswith(f"{path}: budget_lines.x.prices:") and "current" in msg
+
+
+def test_reskilling_money_takes_outside_applicants_from_the_ai_schools(tmp_path, baseline):
+    """Paired on common draws: +1,000 bn a year of reskilling converts more of the engineers'
+    pool, so fewer of its people are left to apply to and be admitted by the AI graduate
+    schools, whose places then go to more of the pipeline's own applicants."""
+    line = {"push": {"lever": "reskilling", "krw_bn": 1000.0, "first_year": 2026}}
+    alt = ts.load_scenario(write_scenario(tmp_path, "reskill", {"budget_lines": line}))
+    d0, d1 = ts.analysis.compare.common_draws([baseline, alt], 60, "lhs", 4)
+    a, b = ts.simulate(baseline, d0), ts.simulate(alt, d1)
+    for year in (2030, 2035):
+        assert np.all(column(b, "reskilling_converted", year) > column(a, "reskilling_converted", year))
+        assert np.all(column(b, "reskilling_pool_admitted", year) < column(a, "reskilling_pool_admitted", year))
+    # the schools stay full: the places lost by outside applicants go to pipeline applicants
+    np.testing.assert_allclose(column(b, "intake_ai_graduate_schools", 2035),
+                               column(a, "intake_ai_graduate_schools", 2035), rtol=0.02)
