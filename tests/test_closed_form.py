@@ -279,6 +279,7 @@ def reference(phd_seats: float) -> dict:
             out.setdefault(k, []).append(float(v))
 
     to_master = to_phd = 0.0
+    to_phd_b = wait_b = 0.0  # bachelor's holders among the PhD applicants in transit / waiting
     initial = {}
     for i, year in enumerate(years):
         live = i >= live0
@@ -297,6 +298,8 @@ def reference(phd_seats: float) -> dict:
         m = master.step(to_master, h_m)
         covered = min(raw[i] / max(phd.enrolled(), 1.0), 1.0)
         d = phd.step(to_phd, h_d * (1 - 0.25 * covered))
+        share_b = (to_phd_b + wait_b) / d["applicants"] if d["applicants"] > 0 else 0.0
+        phd_leave_b, wait_b = d["unplaced_leavers"] * share_b, phd.wait * share_b
         to_master = grads_b * dest["master"]
         to_phd = grads_b * dest["phd"] + m["grads_domestic"] * m_phd
         # fellowships of next year pull applicants from this year's market-bound graduates
@@ -305,6 +308,8 @@ def reference(phd_seats: float) -> dict:
         switchers = pool * (1 - np.exp(-nxt / pool)) if pool > 0 else 0.0  # none from an empty pool
         keep = 1 - switchers / pool if pool > 0 else 1.0
         to_phd += switchers
+        # bachelor's holders: direct applicants and the switchers' bachelor's part of the pool
+        to_phd_b = grads_b * dest["phd"] + (1 - keep) * grads_b * (not_studying - dest["abroad"])
         if i == live0 - 1:
             initial = {"students_bachelor": sum(x.sum() for x in ug), "enrolled_master": master.enrolled(),
                        "enrolled_phd": phd.enrolled(), "waitlist_master": master.wait, "waitlist_phd": phd.wait,
@@ -316,15 +321,18 @@ def reference(phd_seats: float) -> dict:
             continue
 
         # graduates seeking Korean AI jobs: the take-up multiplier scales them, never above the
-        # graduates available; applicants who miss a place enter like graduates of their degree
+        # graduates available; applicants who miss a place enter like graduates of the degree
+        # they hold (PhD applicants: bachelor's or master's, in the applicants' mix)
         def take(base, ceiling, take_up=take_up):
             return min(base * take_up, max(ceiling, base))
 
-        to_b = take(grads_b * keep * dest["ai_job"] + m["unplaced_leavers"] * dest["ai_job"] / not_studying,
-                    grads_b * keep * (not_studying - dest["abroad"]) + m["unplaced_leavers"])
+        leave_b = m["unplaced_leavers"] + phd_leave_b
+        leave_m = d["unplaced_leavers"] - phd_leave_b
+        to_b = take(grads_b * keep * dest["ai_job"] + leave_b * dest["ai_job"] / not_studying,
+                    grads_b * keep * (not_studying - dest["abroad"]) + leave_b)
         m_other = m["grads_domestic"] - m["grads_ai"]
-        to_m = take(keep * (m_other * m_job + m["grads_ai"] * ai_job) + d["unplaced_leavers"] * m_job / (1 - m_phd),
-                    m["grads_domestic"] * keep * (1 - m_phd - m_abroad) + d["unplaced_leavers"])
+        to_m = take(keep * (m_other * m_job + m["grads_ai"] * ai_job) + leave_m * m_job / (1 - m_phd),
+                    m["grads_domestic"] * keep * (1 - m_phd - m_abroad) + leave_m)
         to_d = take((d["grads_domestic"] - d["grads_ai"]) * d_job + d["grads_ai"] * ai_job,
                     d["grads_domestic"] * (1 - d_abroad))
         foreign_grads = np.array([0.0, m["grads_international"] * stay, d["grads_international"] * stay])

@@ -158,6 +158,10 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
     # the academic year in March): applicants in transit from the previous year
     to_master = np.zeros(n)
     to_phd = np.zeros(n)
+    # bachelor's holders among the PhD applicants in transit and on the waiting list (the rest
+    # hold a master's): applicants who give up re-enter the market with the degree they hold
+    to_phd_b = np.zeros(n)
+    wait_phd_b = np.zeros(n)
     take_up: np.ndarray | float  # the shortage response; 1 in the spin-up years
     for i in range(sim.size):
         live = i >= SPINUP_YEARS  # the workforce runs over the horizon only
@@ -177,6 +181,11 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
         # applicants (switchers, below) were taken from last year's graduates
         hazard = fellowship_hazard(d_in.hazard[i], x.fellows_raw[i], phd.pipeline.total, x.gain)
         d = d_in.step(phd, i, to_phd, out_d, hazard=hazard)
+        # every PhD applicant has the same chance of a place, so those placed, waiting and
+        # giving up share the applicants' bachelor's/master's mix
+        share_b = np.divide(to_phd_b + wait_phd_b, d["applicants"], out=np.zeros(n), where=d["applicants"] > 0)
+        unplaced_phd_b = d["unplaced_leavers"] * share_b
+        wait_phd_b = phd.waitlist * share_b
         pool_flows = x.pool.close(i, m["intake_outside"] + d["intake_outside"])
         to_master = grads_b * dest["master"][i]
         to_phd = grads_b * dest["phd"][i] + m["grads_domestic"] * m_in.to_phd[i]
@@ -188,6 +197,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
         switchers = pool_draw(x.fellows[min(i + 1, sim.size - 1)], pool)
         keep = 1 - switchers / np.maximum(pool, 1e-300)  # share of market-bound graduates who stay
         to_phd = to_phd + switchers
+        to_phd_b = grads_b * (dest["phd"][i] + (not_studying - dest["abroad"][i]) * (1 - keep))
 
         if i == SPINUP_YEARS - 1:  # end of the year before the horizon
             rec.initial.update(stock_snapshot(ug, master, phd, wf, labour.regions), reskilling_pool=x.pool.stock.copy())
@@ -195,18 +205,20 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
             continue
 
         # graduates taking Korean AI jobs, by qualification (n, Q). Applicants who miss a place
-        # and give up enter the market like graduates of their degree who do not study further
-        # (PhD applicants counted as master's holders).
+        # and give up enter the market like graduates of the degree they hold who do not study
+        # further (PhD applicants with a bachelor's or a master's, above).
         market_b = market_share(dest["ai_job"][i], not_studying)
         market_m = market_share(m_in.ai_job[i], 1 - m_in.to_phd[i])
         gb, gm = grads_b * keep, m["grads_domestic"] * keep  # less the fellowship switchers
+        leave_b = m["unplaced_leavers"] + unplaced_phd_b
+        leave_m = d["unplaced_leavers"] - unplaced_phd_b
         to_ai = columns(
-            take(gb * dest["ai_job"][i] + m["unplaced_leavers"] * market_b, take_up,
-                 gb * (not_studying - dest["abroad"][i]) + m["unplaced_leavers"]),
+            take(gb * dest["ai_job"][i] + leave_b * market_b, take_up,
+                 gb * (not_studying - dest["abroad"][i]) + leave_b),
             # AI-school graduates take AI jobs more often; fellowship switchers leave both kinds alike
             take(keep * ((m["grads_domestic"] - m["grads_ai"]) * m_in.ai_job[i] + m["grads_ai"] * m_in.ai_school_job[i])
-                 + d["unplaced_leavers"] * market_m, take_up,
-                 gm * (1 - m_in.to_phd[i] - m_in.abroad[i]) + d["unplaced_leavers"])
+                 + leave_m * market_m, take_up,
+                 gm * (1 - m_in.to_phd[i] - m_in.abroad[i]) + leave_m)
             + m["grads_international"] * x.stay[i],
             take((d["grads_domestic"] - d["grads_ai"]) * d_in.ai_job[i] + d["grads_ai"] * d_in.ai_school_job[i],
                  take_up,

@@ -68,12 +68,12 @@ class EducationProcesses(WorldState):
         draw = u()
         dm, dp = x.dest["master"][i], x.dest["phd"][i]
         if draw < dm + dp:
-            yield from self.applicant(self.master if draw < dm else self.phd, entry)
+            yield from self.applicant(self.master if draw < dm else self.phd, entry, BACHELOR)
             return
         draw -= dm + dp
         p_ai = self.p_ai_b[i]
         if self.switches(i, not p_ai <= draw < p_ai + x.dest["abroad"][i]):
-            yield from self.applicant(self.phd, entry)
+            yield from self.applicant(self.phd, entry, BACHELOR)
             return
         if draw < p_ai and live:
             yield from self.seek(GRADUATE, BACHELOR, self.entry_band["bachelor"], entry)
@@ -96,8 +96,9 @@ class EducationProcesses(WorldState):
             return True
         return False
 
-    def applicant(self, prog: GraduateProgramme, entry: int):
-        """A domestic applicant: admission rounds until a place, or giving up."""
+    def applicant(self, prog: GraduateProgramme, entry: int, held: int):
+        """A domestic applicant holding degree ``held`` (BACHELOR or MASTER): admission rounds
+        until a place, or giving up."""
         env, u = self.env, self.u
         first = None
         while True:
@@ -111,10 +112,10 @@ class EducationProcesses(WorldState):
                 prog.c["waitlist"][i] += 1
                 continue
             prog.c["unplaced_leavers"][i] += 1
-            # gives up: joins the market like graduates of their degree who do not study further
-            if i >= self.first_live and u() < prog.p_leaver_ai[i]:
-                q = prog.leaver_qual
-                yield from self.seek(GRADUATE, q, self.entry_band[QUALIFICATIONS[q]], entry)
+            # gives up: joins the market like graduates of the degree they hold who do not study
+            # further
+            if i >= self.first_live and u() < self.p_leaver_ai[held][i]:
+                yield from self.seek(GRADUATE, held, self.entry_band[QUALIFICATIONS[held]], entry)
             else:
                 self.move(entry, STUDYING, ELSEWHERE)
             return
@@ -138,12 +139,12 @@ class EducationProcesses(WorldState):
         d = prog.data
         to_phd = d.to_phd[i] if prog.qual == MASTER else 0.0
         if draw < to_phd:
-            yield from self.applicant(self.phd, entry)
+            yield from self.applicant(self.phd, entry, MASTER)
             return
         draw -= to_phd
         p_ai = prog.p_ai_school[i] if at_ai_school else prog.p_ai[i]
         if prog.qual == MASTER and self.switches(i, not p_ai <= draw < p_ai + d.abroad[i]):
-            yield from self.applicant(self.phd, entry)
+            yield from self.applicant(self.phd, entry, MASTER)
             return
         if draw < p_ai and live:
             yield from self.seek(GRADUATE, prog.qual, self.entry_band[QUALIFICATIONS[prog.qual]], entry)

@@ -64,8 +64,8 @@ class Seats(simpy.Resource):
 class GraduateProgramme:
     """A graduate programme in the simulation: its seats resource, applicants and counters."""
 
-    def __init__(self, world: World, data: ProgrammeData, qual: int, leaver_qual: int):
-        self.data, self.qual, self.leaver_qual = data, qual, leaver_qual
+    def __init__(self, world: World, data: ProgrammeData, qual: int):
+        self.data, self.qual = data, qual
         self.seats = Seats(world.env)  # the other (applicant-bound) programmes
         self.ai_seats = Seats(world.env)  # the AI graduate schools (seat-bound)
         # (year of first application, or NEW_APPLICANT for a first application; tie-break; decision)
@@ -73,7 +73,6 @@ class GraduateProgramme:
         self.hazard = list(data.hazard)  # PhD: lowered by fellowships each year
         self.p_ai = [0.0] * world.n_years  # graduates' AI-job probability, set by the market
         self.p_ai_school = [0.0] * world.n_years  # the same for AI graduate-school graduates
-        self.p_leaver_ai = [0.0] * world.n_years  # unplaced leavers' AI-job probability
         n = world.n_years
         self.c = {key: [0] * n for key in (
             "applicants", "reapplicants", "intake_domestic", "intake_international", "waitlist",

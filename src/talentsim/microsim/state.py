@@ -74,6 +74,7 @@ class WorldState:
     # flows per simulated year (agents), distributions and cohort tracking
     f: dict[str, list[int]]
     p_switch: list[float]
+    p_leaver_ai: dict[int, list[float]]
     emig_region: list[list[int]]
     returns_r: list[list[int]]
     dias_retire: list[list[int]]

@@ -67,8 +67,8 @@ class World(EducationProcesses, LabourProcesses):
         self.n_years = n = inputs.n_years
         self.first_live = SPINUP_YEARS
         self._buf: list[float] = []
-        self.master = GraduateProgramme(self, inputs.master, MASTER, BACHELOR)
-        self.phd = GraduateProgramme(self, inputs.phd, PHD, MASTER)
+        self.master = GraduateProgramme(self, inputs.master, MASTER)
+        self.phd = GraduateProgramme(self, inputs.phd, PHD)
         lab = inputs.labour
         self.entry_band = {name: lab.entry[name] for name in lab.entry}
         self.last_band = len(AGE_BANDS) - 1
@@ -102,6 +102,8 @@ class World(EducationProcesses, LabourProcesses):
             "ai_track_entrants", "grads_bachelor", "dropouts_bachelor", "study_abroad",
             "inflow_graduates", "inflow_reskilled", "inflow_immigrants", "inflow_returnees",
             "emigration", "attrition", "retirement", *LABOUR_FLOWS, "fellowship_pool", "fellowship_switchers")}
+        # applicants who give up: AI-job probability by the degree they hold, set by the market
+        self.p_leaver_ai = {BACHELOR: [0.0] * n, MASTER: [0.0] * n}
         self.p_switch = [0.0] * n  # chance a market-bound graduate of year i switches to a PhD
         self.emig_region = [[0] * n for _ in self.region_names]
         self.returns_r = [[0] * n for _ in self.region_names]
@@ -230,8 +232,8 @@ class World(EducationProcesses, LabourProcesses):
             self.master.p_ai_school[i] = float(take(M.ai_school_job[i], m, 1 - M.to_phd[i] - M.abroad[i]))
             self.phd.p_ai_school[i] = float(take(P.ai_school_job[i], m, 1 - P.abroad[i]))
             # applicants who give up: the market share of graduates not studying further
-            self.master.p_leaver_ai[i] = min(float(market_share(aj, 1 - dm - dp)) * m, 1.0)
-            self.phd.p_leaver_ai[i] = min(float(market_share(M.ai_job[i], 1 - M.to_phd[i])) * m, 1.0)
+            self.p_leaver_ai[BACHELOR][i] = min(float(market_share(aj, 1 - dm - dp)) * m, 1.0)
+            self.p_leaver_ai[MASTER][i] = min(float(market_share(M.ai_job[i], 1 - M.to_phd[i])) * m, 1.0)
             # fellowships draw next year's extra PhD applicants from this year's market-bound
             # graduates: share 1 - exp(-F / G) as in the cohort engine, with G estimated by last
             # year's realised pool (the pool of year i is known only at its end)
