@@ -35,7 +35,7 @@ def test_comparing_the_baseline_with_itself_gives_exact_zeros(tmp_path):
     assert (comparison[["mean", "p05", "p25", "p50", "p75", "p95", "p_greater"]] == 0).all().all()
     levers = pd.read_csv(out / "levers.csv")
     assert list(levers.columns) == LEVER_COLUMNS
-    undefined = ["krw_bn_per_extra_worker_2035", "krw_bn_per_worker_year", "krw_bn_per_worker_year_p05",
+    undefined = ["krw_bn_per_extra_worker_2035", "krw_bn_per_extra_worker_2050", "krw_bn_per_worker_year", "krw_bn_per_worker_year_p05",
                  "krw_bn_per_worker_year_p50", "krw_bn_per_worker_year_p95", "p_best", "mean_rank"]
     assert levers[undefined].isna().all().all()  # no extra money, no effect: no cost, no rank
     settings = ["scenario", "discount_rate", "window_start", "window_end"]

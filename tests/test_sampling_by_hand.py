@@ -114,3 +114,17 @@ def test_lever_row_quantiles_by_hand():
     assert np.isnan(row["extra_workers_2040"])
     assert row["extra_budget_krw_bn"] == pytest.approx(20.0)
     assert row["krw_bn_per_extra_worker_2035"] == pytest.approx(20.0 / 150.0)
+
+
+def test_lever_row_cost_per_worker_by_hand_in_2050_and_undefined_without_extra_workers():
+    years = np.array([2035, 2050])
+    n = 11
+    base = np.full((n, 2), 1000.0)
+    # 2035: every draw loses 40 workers (people still studying); 2050: +0, +10, ..., +100
+    alt = base + np.column_stack([np.full(n, -40.0), 10.0 * np.arange(n)])
+    spend = np.column_stack([np.full(n, 30.0), np.full(n, 5.0)])
+    row = lever_row(Run("base", years, {"ai_workforce": base, "budget_spent": np.zeros((n, 2))}),
+                    Run("alt", years, {"ai_workforce": alt, "budget_spent": spend}))
+    assert row["extra_workers_2035"] == -40.0 and np.isnan(row["krw_bn_per_extra_worker_2035"])
+    assert row["extra_workers_2050"] == 50.0
+    assert row["krw_bn_per_extra_worker_2050"] == pytest.approx((30.0 + 5.0) / 50.0)

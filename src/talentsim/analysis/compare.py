@@ -37,6 +37,8 @@ LEVER_COLUMNS = [
     "extra_workers_2035_p05",
     "extra_workers_2035_p95",
     "krw_bn_per_extra_worker_2035",
+    "extra_workers_2050",
+    "krw_bn_per_extra_worker_2050",
     *econ.ECONOMICS_COLUMNS,  # present values over the appraisal window (talentsim.analysis.economics)
     "p_best",
     "mean_rank",
@@ -104,9 +106,10 @@ def lever_row(base: Run, alt: Run) -> dict:
 
     extra_budget_krw_bn: median over draws of the cumulative extra spending over the horizon.
     extra_workers_Y: median (and 5 / 95 % quantiles for 2035) of the paired difference in
-    ai_workforce in year Y. krw_bn_per_extra_worker_2035: median cumulative extra spending up to
-    2035 divided by the median extra workers in 2035 (NaN when a year is outside the horizon or
-    the median extra workers is below one person).
+    ai_workforce in year Y. krw_bn_per_extra_worker_Y (Y = 2035, 2050): median cumulative extra
+    spending up to Y divided by the median extra workers in Y; NaN when Y is outside the horizon
+    or the median extra workers is below one person (a lever that has not yet added anyone, such
+    as PhD fellowships whose switchers are still studying in 2035, has no cost per worker then).
     """
     years = list(base.years)
     extra_spend = alt["budget_spent"] - base["budget_spent"]
@@ -124,11 +127,14 @@ def lever_row(base: Run, alt: Run) -> dict:
         "extra_workers_2035_p05": workers(2035, 0.05),
         "extra_workers_2035_p95": workers(2035, 0.95),
         "krw_bn_per_extra_worker_2035": np.nan,
+        "extra_workers_2050": workers(2050),
+        "krw_bn_per_extra_worker_2050": np.nan,
     }
-    if 2035 in years and abs(row["extra_workers_2035"]) >= 1:
-        upto = years.index(2035) + 1
-        spend = float(np.median(extra_spend[:, :upto].sum(axis=1)))
-        row["krw_bn_per_extra_worker_2035"] = spend / row["extra_workers_2035"]
+    for year in (2035, 2050):
+        if year in years and row[f"extra_workers_{year}"] >= 1:
+            upto = years.index(year) + 1
+            spend = float(np.median(extra_spend[:, :upto].sum(axis=1)))
+            row[f"krw_bn_per_extra_worker_{year}"] = spend / row[f"extra_workers_{year}"]
     return row
 
 
