@@ -42,13 +42,18 @@ def baseline_table() -> str:
 
 def levers_table() -> str:
     lv = pd.read_csv(RESULTS / "compare_baseline" / "levers.csv")
-    lines = ["| scenario | extra budget (KRW bn, 2024-50) | extra workers 2030 | 2035 (90 % band) | 2040 | KRW bn per extra worker (2035) |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| scenario | extra budget (KRW bn, 2024-50) | extra workers 2030 | 2035 (90 % band) | 2040 | 2050 "
+             "| KRW bn per extra worker (2035) | (2050) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def cost(value: float) -> str:
+        return "n/a" if pd.isna(value) else f"{value:.2f}"
+
     for _, x in lv.iterrows():
-        cost = "n/a" if pd.isna(x.krw_bn_per_extra_worker_2035) else f"{x.krw_bn_per_extra_worker_2035:.2f}"
         lines.append(f"| `{x.scenario}` | {x.extra_budget_krw_bn:,.0f} | {x.extra_workers_2030:,.0f} | "
                      f"{x.extra_workers_2035:,.0f} ({x.extra_workers_2035_p05:,.0f} to {x.extra_workers_2035_p95:,.0f}) | "
-                     f"{x.extra_workers_2040:,.0f} | {cost} |")
+                     f"{x.extra_workers_2040:,.0f} | {x.extra_workers_2050:,.0f} | {cost(x.krw_bn_per_extra_worker_2035)} | "
+                     f"{cost(x.krw_bn_per_extra_worker_2050)} |")
     c = pd.read_csv(RESULTS / "compare_baseline" / "comparison.csv").set_index(["scenario", "metric", "year"])
     for s in ("low_fertility", "high_fertility"):
         if (s, "ai_workforce", 2050) in c.index:

@@ -128,3 +128,7 @@ def test_lever_row_cost_per_worker_by_hand_in_2050_and_undefined_without_extra_w
     assert row["extra_workers_2035"] == -40.0 and np.isnan(row["krw_bn_per_extra_worker_2035"])
     assert row["extra_workers_2050"] == 50.0
     assert row["krw_bn_per_extra_worker_2050"] == pytest.approx((30.0 + 5.0) / 50.0)
+    # more workers without extra money (a fertility path): no cost per worker
+    free = lever_row(Run("base", years, {"ai_workforce": base, "budget_spent": np.zeros((n, 2))}),
+                     Run("alt", years, {"ai_workforce": alt, "budget_spent": np.zeros((n, 2))}))
+    assert np.isnan(free["krw_bn_per_extra_worker_2050"])

@@ -107,8 +107,8 @@ def lever_row(base: Run, alt: Run) -> dict:
     extra_budget_krw_bn: median over draws of the cumulative extra spending over the horizon.
     extra_workers_Y: median (and 5 / 95 % quantiles for 2035) of the paired difference in
     ai_workforce in year Y. krw_bn_per_extra_worker_Y (Y = 2035, 2050): median cumulative extra
-    spending up to Y divided by the median extra workers in Y; NaN when Y is outside the horizon
-    or the median extra workers is below one person (a lever that has not yet added anyone, such
+    spending up to Y divided by the median extra workers in Y; NaN when Y is outside the horizon,
+    the median extra spending is not positive or the median extra workers is below one person (a lever that has not yet added anyone, such
     as PhD fellowships whose switchers are still studying in 2035, has no cost per worker then).
     """
     years = list(base.years)
@@ -134,7 +134,8 @@ def lever_row(base: Run, alt: Run) -> dict:
         if year in years and row[f"extra_workers_{year}"] >= 1:
             upto = years.index(year) + 1
             spend = float(np.median(extra_spend[:, :upto].sum(axis=1)))
-            row[f"krw_bn_per_extra_worker_{year}"] = spend / row[f"extra_workers_{year}"]
+            if spend > 0:  # no extra money (fertility paths, cuts): no cost per worker
+                row[f"krw_bn_per_extra_worker_{year}"] = spend / row[f"extra_workers_{year}"]
     return row
 
 
