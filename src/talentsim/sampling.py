@@ -64,6 +64,18 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def _mix_inplace(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """:func:`_mix` in place on ``x`` (the same bits), with ``tmp`` (like ``x``) as scratch:
+    no temporaries (the Feistel rounds below run it on every draw of every input)."""
+    for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        np.right_shift(x, np.uint64(shift), out=tmp)
+        x ^= tmp
+        x *= np.uint64(mult)
+    np.right_shift(x, np.uint64(31), out=tmp)
+    x ^= tmp
+    return x
+
+
 def permutation_slice(n: int, key: int | np.ndarray, start: int, stop: int) -> np.ndarray:
     """Elements ``start:stop`` of a pseudo-random permutation of 0..n-1 keyed by ``key``.
 
@@ -80,20 +92,34 @@ def permutation_slice(n: int, key: int | np.ndarray, start: int, stop: int) -> n
         rounds = [(keys_in * np.uint64(0x9E3779B97F4A7C15) + np.uint64((r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF))
                   for r in range(4)]
 
-    def feistel(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def feistel(x: np.ndarray, keys: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        # ``keys`` broadcast against ``x`` to ``shape``: (K, 1) per-input keys against the
+        # shared (m,) inputs of the first pass, or gathered (m,) keys on the cycle walk
         left, right = x >> np.uint64(half), x & mask
-        with np.errstate(over="ignore"):
-            for k in rounds:
-                left, right = right, left ^ (_mix(right ^ k[rows]) & mask)
-        return (left << np.uint64(half)) | right
+        tmp = np.empty(shape, dtype=np.uint64)
+        for k in keys:
+            t = np.bitwise_xor(right, k, out=np.empty(shape, dtype=np.uint64))
+            _mix_inplace(t, tmp)
+            t &= mask
+            t ^= left
+            left, right = right, t
+        left = np.left_shift(left, np.uint64(half), out=tmp)  # left is (m,) only if keys is empty
+        left |= right
+        return left
 
-    y = np.broadcast_to(np.arange(start, stop, dtype=np.uint64), (keys_in.size, stop - start)).copy()
-    rows = np.broadcast_to(np.arange(keys_in.size)[:, None], y.shape)
-    y = feistel(y, rows)
-    out_of_range = y >= np.uint64(n)
-    while out_of_range.any():
-        y[out_of_range] = feistel(y[out_of_range], rows[out_of_range])
-        out_of_range = y >= np.uint64(n)
+    shape = (keys_in.size, stop - start)
+    y = feistel(np.arange(start, stop, dtype=np.uint64), [k[:, None] for k in rounds], shape)
+    # cycle walking on the values still out of range only (flat positions ``at`` in y): each
+    # value walks on its own, so shrinking the set as values land changes nothing
+    flat = y.reshape(-1)
+    at = np.flatnonzero(flat >= np.uint64(n))
+    walking = flat[at]
+    while at.size:
+        rows = at // shape[1]
+        walking = feistel(walking, [k[rows] for k in rounds], walking.shape)
+        landed = walking < np.uint64(n)
+        flat[at[landed]] = walking[landed]
+        at, walking = at[~landed], walking[~landed]
     y = y.astype(np.int64)
     return y if np.ndim(key) else y[0]
 
