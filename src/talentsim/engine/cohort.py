@@ -22,11 +22,11 @@ from .education import AI_SCHOOL, Pipeline, Programme, dropout_hazard, fellowshi
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .levers import pool_draw
 from .params import (
-    BUDGET_LEAD,
     EngineerPool,
     LabourParams,
     Params,
     ProgrammeInputs,
+    budget_lead,
     budgets,
     demography_of,
     entrant_rows,
@@ -84,8 +84,9 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     demo = demography_of(scenario, p)
 
     # ---- budget lines -> lever units
-    spend = budgets(scenario, p)
-    units = lever_units(scenario, p, spend)
+    lead = budget_lead(scenario)  # only the budget years that act in a simulated year
+    spend = budgets(scenario, p, lead)
+    units = lever_units(scenario, p, spend, lead)
 
     # ---- education: year-major inputs, rows (n,) per simulated year
     ed, years = scenario.education, scenario.sim_years
@@ -116,7 +117,7 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     return ChunkInputs(
         cohort18=rows(demo["cohort18"]), births18=rows(demo["births18"]), births19=rows(demo["births19"]),
         hs_graduates=rows(demo["hs_graduates"]), entry=entry, ai_entrants=ai_entrants_r,
-        spend={lever: rows(x[:, BUDGET_LEAD:]) for lever, x in spend.items()},
+        spend={lever: rows(x[:, lead:]) for lever, x in spend.items()},
         units={lever: rows(units[f"{lever}_raw"]) for lever in LEVERS},
         ug_slots=k, ug_intake=ug_intake, ug_finish=ug_finish, ug_hazard=ug_hazard, master=m_in, phd=d_in,
         dest={key: p.t(f"education.destinations.{key}") for key in ("master", "phd", "ai_job", "abroad")},
