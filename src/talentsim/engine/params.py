@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..arrays import columns, weighted
-from ..scenario.inputs import evaluate, is_path, quantity_range
+from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, education, levers
 from .education import Programme, dropout_hazard, finish_schedule
@@ -68,11 +68,14 @@ class Params:
     def t(self, name: str) -> np.ndarray:
         """Year-major (Y, n) values over the simulated years; rows are contiguous.
 
-        A number or distribution gives a read-only broadcast view (no copy per year)."""
+        A number or distribution, or a path of numbers only (the same for every draw), gives a
+        read-only broadcast view (no copy per year or per draw)."""
         rows = self._rows.get(name)
         if rows is None:
             q = self.field(name)
-            if is_path(q):
+            if is_path(q) and next(iter_dists(q, name), None) is None:  # numbers only: one row
+                rows = np.broadcast_to(evaluate(q, name, self.years, self.samples, 1).T, (self.years.size, self.n))
+            elif is_path(q):
                 rows = np.ascontiguousarray(self.q(name).T)
             else:
                 rows = np.broadcast_to(self.s(name), (self.years.size, self.n))

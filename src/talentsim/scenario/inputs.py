@@ -381,24 +381,33 @@ def evaluate(
         return np.broadcast_to(_scalar(q, name, samples, n), shape).copy()
     if isinstance(q, ConstantPath):
         return np.broadcast_to(_scalar(q.value, f"{name}.value", samples, n), shape).copy()
+    # a path's numbers are the same for every draw: its arithmetic runs on one row (m = 1),
+    # broadcast at the end (every value is computed on its own: the same bits as n rows)
     if isinstance(q, GrowthPath):
-        value = _scalar(q.value, f"{name}.value", samples, n)
-        rate = _scalar(q.rate, f"{name}.rate", samples, n)
-        return value * (1.0 + rate) ** (years[None, :] - q.base_year)
+        value = _scalar(q.value, f"{name}.value", samples, 1 if _number(q.value) else n)
+        rate = _scalar(q.rate, f"{name}.rate", samples, 1 if _number(q.rate) else n)
+        out = value * (1.0 + rate) ** (years[None, :] - q.base_year)
+        return out if out.shape == shape else np.broadcast_to(out, shape).copy()
     keys = sorted(q.values)
+    m = 1 if all(_number(v) for v in q.values.values()) else n
     knots = np.column_stack(
-        [_scalar(q.values[k], f"{name}.values.{k}", samples, n)[:, 0] for k in keys]
-    )  # (n, k)
+        [_scalar(q.values[k], f"{name}.values.{k}", samples, m)[:, 0] for k in keys]
+    )  # (m, k)
     if isinstance(q, StepsPath):
         idx = np.searchsorted(np.asarray(keys), years, side="right") - 1
-        return knots[:, np.clip(idx, 0, len(keys) - 1)]
-    # explicit: linear interpolation between knots, flat outside; same weights for every draw
-    xk = np.asarray(keys, dtype=float)
-    pos = np.interp(years, xk, np.arange(len(keys), dtype=float))
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, len(keys) - 1)
-    w = pos - lo
-    return knots[:, lo] * (1 - w) + knots[:, hi] * w
+        out = knots[:, np.clip(idx, 0, len(keys) - 1)]
+    else:  # explicit: linear interpolation between knots, flat outside; same weights for every draw
+        xk = np.asarray(keys, dtype=float)
+        pos = np.interp(years, xk, np.arange(len(keys), dtype=float))
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, len(keys) - 1)
+        w = pos - lo
+        out = knots[:, lo] * (1 - w) + knots[:, hi] * w
+    return out if m == n else np.broadcast_to(out, shape).copy()
+
+
+def _number(s: Any) -> bool:
+    return isinstance(s, (int, float))
 
 
 def central(q: Quantity, name: str, years: np.ndarray) -> np.ndarray:
