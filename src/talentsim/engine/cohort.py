@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import columns, rowsum
+from ..arrays import columns, once_along, rowsum
 from ..results import Run
 from ..sampling import Draws
 from ..scenario.inputs import is_path
@@ -62,7 +62,7 @@ class ChunkInputs:
     units: dict[str, np.ndarray]  # lever -> (Y, n) units (without the effect)
     ug_slots: int
     ug_intake: np.ndarray  # (Y, n, 2): not serving / serving
-    ug_finish: list[np.ndarray]  # per year (n, 2, K)
+    ug_finish: list[np.ndarray]  # per year (n, 2, K), or (1, 2, K) when the same for every draw
     ug_hazard: np.ndarray  # (Y, n, 2)
     master: ProgrammeInputs
     phd: ProgrammeInputs
@@ -97,8 +97,10 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     # (Y, 2, n) stored, (Y, n, 2) viewed: each year's (n, 2) slice is Fortran-ordered
     ug_intake = (ai_entrants_r[:, None, :] * np.stack([1 - serve, serve], axis=1)).transpose(0, 2, 1)
     study = p.t("education.bachelor_years")
-    durations = [study, study + p.t("education.service_years")]
+    durations = [study, once_along(1, np.add, study, p.t("education.service_years"))]
     if is_path(ed.bachelor_years) or is_path(ed.service_years):
+        if all(d.strides[1] == 0 for d in durations):  # the same for every draw: (1, 2, K) a year
+            durations = [d[:, :1] for d in durations]
         # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
         every = np.stack([finish_all(np.asarray(d), k) for d in durations], axis=2)
         ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
@@ -106,7 +108,8 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
         first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))
         ug_finish = [first] * sim.size  # (n, 2, K)
     completion = p.t("education.bachelor_completion")
-    ug_hazard = np.stack([dropout_hazard(completion, d) for d in durations], axis=1).transpose(0, 2, 1)
+    ug_hazard = np.stack([once_along(0, dropout_hazard, completion, np.broadcast_to(d, completion.shape))
+                          for d in durations], axis=1).transpose(0, 2, 1)
     m_in, d_in = programme_inputs(scenario, p, units)
 
     # ---- workforce set-up (acts from the horizon start)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..arrays import columns, weighted
+from ..arrays import columns, once_along, weighted
 from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, education, levers
@@ -185,10 +185,13 @@ def demography_of(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
 
 
 def rows(x: np.ndarray) -> np.ndarray:
-    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant stays a view)."""
+    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant, or an array
+    broadcast over the years, stays a read-only view)."""
     x = np.asarray(x)
     if x.strides == (0, 0):  # broadcast constant (a lever with no money): no copy
         return np.broadcast_to(x.flat[0], x.T.shape)
+    if x.strides[1] == 0:  # the same every year (a broadcast view): no copy either
+        return np.broadcast_to(x[:, 0], x.T.shape)
     return np.ascontiguousarray(x.T)
 
 
@@ -222,16 +225,18 @@ class ProgrammeInputs:
         self.wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
-        self.international = rows(education.international_applicants(
-            p.q(f"{intl}.base_inflow"), p.q(f"{pre}.base_seats"), p.s(f"{intl}.reference_places")[:, None],
-            p.s(f"{intl}.place_elasticity")[:, None], p.q("graduate_school.attractiveness"),
-            p.s(f"{intl}.attractiveness_elasticity")[:, None], p.q(f"{intl}.cap")))
+        # (n, Y) views of the year-major rows: once per draw when nothing changes over the years
+        self.international = rows(once_along(
+            1, education.international_applicants,
+            p.t(f"{intl}.base_inflow").T, p.t(f"{pre}.base_seats").T, p.s(f"{intl}.reference_places")[:, None],
+            p.s(f"{intl}.place_elasticity")[:, None], p.t("graduate_school.attractiveness").T,
+            p.s(f"{intl}.attractiveness_elasticity")[:, None], p.t(f"{intl}.cap").T))
         self.reapply = p.t(f"{pre}.reapply_share")
         self.ai_job = p.t(f"{pre}.ai_job")
         self.abroad = p.t(f"{pre}.abroad")
         self.to_phd = p.t(f"{pre}.to_phd")
         self.finish = finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
-        self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
+        self.hazard = once_along(0, dropout_hazard, p.t(f"{pre}.completion"), years)
 
     def step(self, prog: Programme, i: int, new_applicants: np.ndarray, outside: np.ndarray,
              hazard=None) -> dict[str, np.ndarray]:
