@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, overload
@@ -168,8 +169,11 @@ class Draws:
     def names(self) -> list[str]:
         return [name for name, _ in self.inputs]
 
-    def uniforms(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """Uniform(0, 1) design for draws ``start:stop``: {input name: (stop-start,)}."""
+    def uniforms(self, start: int, stop: int, names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+        """Uniform(0, 1) design for draws ``start:stop``: {input name: (stop-start,)}.
+
+        ``names``: only these inputs and the correlated ones (mc and lhs; each input has its own
+        streams, so its values are the same either way); sobol always gives every input."""
         if not 0 <= start < stop <= self.n_draws:
             raise ValueError(f"chunk {start}:{stop} outside 0:{self.n_draws}")
         n = stop - start
@@ -186,13 +190,17 @@ class Draws:
             if self.correlations:
                 _correlate(out, self.correlations)
             return out
-        if self.method == "lhs" and self.inputs:
+        inputs = self.inputs
+        if names is not None:
+            wanted = set(names) | {name for pair in self.correlations for name in pair[:2]}
+            inputs = tuple(item for item in inputs if item[0] in wanted)
+        if self.method == "lhs" and inputs:
             perm_keys = np.array([
                 np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), 1))
                 .generate_state(1, np.uint64)[0]
-                for name, _ in self.inputs], dtype=np.uint64)
+                for name, _ in inputs], dtype=np.uint64)
             strata = permutation_slice(self.n_draws, perm_keys, start, stop)  # all inputs at once
-        for j, (name, _) in enumerate(self.inputs):
+        for j, (name, _) in enumerate(inputs):
             jitter = _uniforms(self.seed, stream_key(name), 0, start, stop)
             out[name] = (strata[j] + jitter) / self.n_draws if self.method == "lhs" else jitter
         if self.correlations:
@@ -201,7 +209,8 @@ class Draws:
 
     def chunk(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Input values for draws ``start:stop``: {input name: array of shape (stop-start,)}."""
-        u = self.uniforms(start, stop)
+        # pinned inputs need no uniforms (unless correlated: uniforms adds those)
+        u = self.uniforms(start, stop, [name for name, _ in self.inputs if name not in self.fixed])
         values = {}
         for name, _dist in self.inputs:
             if name in self.fixed:
