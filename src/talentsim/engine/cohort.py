@@ -101,8 +101,14 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
     if is_path(ed.bachelor_years) or is_path(ed.service_years):
         if all(d.strides[1] == 0 for d in durations):  # the same for every draw: (1, 2, K) a year
             durations = [d[:, :1] for d in durations]
-        # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view
-        every = np.stack([finish_all(np.asarray(d), k) for d in durations], axis=2)
+        # (Y, K, 2, n) C-ordered: year i's (n, 2, K) schedule is a Fortran-ordered view; a
+        # duration that is the same every year is computed for one year and copied
+        every = np.empty((sim.size, k, 2, durations[0].shape[1]))
+        for j, d in enumerate(durations):
+            if d.strides[0] == 0:
+                every[:, :, j, :] = finish_all(np.asarray(d[:1]), k)
+            else:
+                finish_all(np.asarray(d), k, out=every[:, :, j, :])
         ug_finish = [every[i].transpose(2, 1, 0) for i in range(every.shape[0])]
     else:
         first = np.asfortranarray(np.stack([finish_schedule(d[0], k) for d in durations], axis=1))

@@ -195,13 +195,20 @@ def rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.T)
 
 
-def finish_all(durations: np.ndarray, slots: int) -> np.ndarray:
+def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
     """Finishing schedules of every year at once, (Y, K, n) C-ordered: year i's (n, K) schedule
-    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula)."""
+    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula).
+    ``out``: a (Y, K, n) array (or view) to write them into."""
     d = durations[:, None, :]
     floor = np.floor(d)
     k = np.arange(1, slots + 1)[None, :, None]
-    return np.where(k < floor, 0.0, np.where(k == floor, 1.0 - (d - floor), 1.0))
+    if out is None:
+        out = np.empty(np.broadcast_shapes(d.shape, k.shape))
+    # 0 before the last study year, 1 - (d - floor) in it, 1 after: selected in place
+    out.fill(1.0)
+    np.copyto(out, 1.0 - (d - floor), where=k == floor)
+    np.copyto(out, 0.0, where=k < floor)
+    return out
 
 
 def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:
