@@ -75,8 +75,8 @@ class Params:
             q = self.field(name)
             if is_path(q) and next(iter_dists(q, name), None) is None:  # numbers only: one row
                 rows = np.broadcast_to(evaluate(q, name, self.years, self.samples, 1).T, (self.years.size, self.n))
-            elif is_path(q):
-                rows = np.ascontiguousarray(self.q(name).T)
+            elif is_path(q):  # built year-major (the values of q(name), no transposed copy)
+                rows = evaluate(q, name, self.years, self.samples, self.n, year_major=True)
             else:
                 rows = np.broadcast_to(self.s(name), (self.years.size, self.n))
             self._rows[name] = rows
