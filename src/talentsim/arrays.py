@@ -27,12 +27,15 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
     >>> rowsum(np.arange(6.0).reshape(2, 3))
     array([ 3., 12.])
     """
-    if axis is None and x.ndim == 2 and x.flags.f_contiguous:  # the common case, (n, k): columns
-        if x.shape[1] == 1:
-            return x[:, 0].copy()
-        out = np.add(x[:, 0], x[:, 1])
-        for j in range(2, x.shape[1]):
-            out += x[:, j]
+    if x.ndim >= 2 and x.flags.f_contiguous and (axis is None or axis in (x.ndim - 1, -1)):
+        # the common cases (every axis but the draws', or the last one) without the general
+        # path's bookkeeping: the same additions as below
+        flat = x.reshape(x.shape[0], -1, order="F") if axis is None else x
+        if flat.shape[-1] == 1:
+            return flat[..., 0].copy(order="F")
+        out = np.add(flat[..., 0], flat[..., 1], order="F")
+        for j in range(2, flat.shape[-1]):
+            out += flat[..., j]
         return out
     if axis is None:
         axis = tuple(range(1, x.ndim))
