@@ -90,10 +90,9 @@ def slots(quantity: Any, extra: Any, years: range) -> int:
 
 
 def budget_lead(scenario: Scenario) -> int:
-    """Years of budget history the funded levers reach back to: the largest ``lag_years +
-    ramp_years - 1`` (at most ``BUDGET_LEAD``). Money spent earlier never acts in a simulated
-    year, so :func:`budgets` and :func:`lever_units` with this ``lead`` give the same simulated
-    years as with ``BUDGET_LEAD``, bit for bit (every year is computed on its own), for less work."""
+    """Budget years the funded levers reach back to, the largest ``lag_years + ramp_years - 1``
+    (at most ``BUDGET_LEAD``): earlier money never acts in a simulated year, so :func:`budgets`
+    and :func:`lever_units` give the same simulated years, bit for bit, with this ``lead``."""
     funded = {line.lever for line in scenario.budget_lines.values()}
     specs = [getattr(scenario.levers, lever) for lever in sorted(funded)]
     return min(BUDGET_LEAD, max((s.lag_years + s.ramp_years - 1 for s in specs if s is not None), default=0))
@@ -196,9 +195,8 @@ def rows(x: np.ndarray) -> np.ndarray:
 
 
 def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
-    """Finishing schedules of every year at once, (Y, K, n) C-ordered: year i's (n, K) schedule
-    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula).
-    ``out``: a (Y, K, n) array (or view) to write them into."""
+    """Finishing schedules of every year at once, (Y, K, n) C-ordered (or into ``out``): year
+    i's (n, K) schedule is ``out[i].T``, a Fortran-ordered view (formula: :func:`finish_schedule`)."""
     d = durations[:, None, :]
     floor = np.floor(d)
     k = np.arange(1, slots + 1)[None, :, None]
