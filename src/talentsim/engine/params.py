@@ -66,21 +66,25 @@ class Params:
         return evaluate(q, name, self.years[:1], self.samples, self.n)[:, 0]
 
     def t(self, name: str) -> np.ndarray:
-        """Year-major (Y, n) values over the simulated years; rows are contiguous.
-
-        A number or distribution, or a path of numbers only (the same for every draw), gives a
-        read-only broadcast view (no copy per year or per draw)."""
+        """Year-major (Y, n) values over the simulated years: contiguous rows, or a view (:meth:`v`)."""
         rows = self._rows.get(name)
         if rows is None:
             q = self.field(name)
-            if is_path(q) and next(iter_dists(q, name), None) is None:  # numbers only: one row
-                rows = np.broadcast_to(evaluate(q, name, self.years, self.samples, 1).T, (self.years.size, self.n))
-            elif is_path(q):  # built year-major (the values of q(name), no transposed copy)
+            if is_path(q) and next(iter_dists(q, name), None) is not None:  # built year-major
                 rows = evaluate(q, name, self.years, self.samples, self.n, year_major=True)
-            else:
-                rows = np.broadcast_to(self.s(name), (self.years.size, self.n))
+            else:  # the same every year or for every draw: no copy
+                rows = self.v(name, self.years).T
             self._rows[name] = rows
         return rows
+
+    def v(self, name: str, years: np.ndarray) -> np.ndarray:
+        """``q(name, years)``, a read-only view where it repeats (a number, distribution, path of numbers)."""
+        q, shape = self.field(name), (self.n, len(years))
+        if not is_path(q):
+            return np.broadcast_to(self.s(name)[:, None], shape)
+        if next(iter_dists(q, name), None) is None:
+            return np.broadcast_to(evaluate(q, name, years, self.samples, 1), shape)
+        return self.q(name, years)
 
 
 def slots(quantity: Any, extra: Any, years: range) -> int:
@@ -90,9 +94,8 @@ def slots(quantity: Any, extra: Any, years: range) -> int:
 
 
 def budget_lead(scenario: Scenario) -> int:
-    """Budget years the funded levers reach back to, the largest ``lag_years + ramp_years - 1``
-    (at most ``BUDGET_LEAD``): earlier money never acts in a simulated year, so :func:`budgets`
-    and :func:`lever_units` give the same simulated years, bit for bit, with this ``lead``."""
+    """Budget years the funded levers reach back to (max ``lag_years + ramp_years - 1``, <= ``BUDGET_LEAD``):
+    earlier money never acts, so :func:`budgets` and :func:`lever_units` give the same bits with it."""
     funded = {line.lever for line in scenario.budget_lines.values()}
     specs = [getattr(scenario.levers, lever) for lever in sorted(funded)]
     return min(BUDGET_LEAD, max((s.lag_years + s.ramp_years - 1 for s in specs if s is not None), default=0))
@@ -106,7 +109,7 @@ def budgets(scenario: Scenario, p: Params, lead: int = BUDGET_LEAD) -> dict[str,
     spend = {lever: np.zeros((p.n, ext.size)) if lever in funded
              else np.broadcast_to(np.zeros(1), (p.n, ext.size)) for lever in LEVERS}
     for name, line in scenario.budget_lines.items():
-        values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
+        values = p.v(f"budget_lines.{name}.krw_bn", ext) * p.v(f"budget_lines.{name}.scale", ext)
         if line.prices == "nominal":  # to constant prices of price_basis.base_year
             values = deflate(scenario, p, values, ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
@@ -184,8 +187,7 @@ def demography_of(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
 
 
 def rows(x: np.ndarray) -> np.ndarray:
-    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant, or an array
-    broadcast over the years, stays a read-only view)."""
+    """(n, Y) -> contiguous (Y, n) rows for the yearly loop (a broadcast stays a read-only view)."""
     x = np.asarray(x)
     if x.strides == (0, 0):  # broadcast constant (a lever with no money): no copy
         return np.broadcast_to(x.flat[0], x.T.shape)
@@ -230,7 +232,6 @@ class ProgrammeInputs:
         self.wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
-        # (n, Y) views of the year-major rows: once per draw when nothing changes over the years
         self.international = rows(once_along(
             1, education.international_applicants,
             p.t(f"{intl}.base_inflow").T, p.t(f"{pre}.base_seats").T, p.s(f"{intl}.reference_places")[:, None],
