@@ -27,6 +27,16 @@ def rowsum(x: np.ndarray, axis: int | tuple[int, ...] | None = None) -> np.ndarr
     >>> rowsum(np.arange(6.0).reshape(2, 3))
     array([ 3., 12.])
     """
+    if x.ndim >= 2 and x.flags.f_contiguous and (axis is None or axis in (x.ndim - 1, -1)):
+        # the common cases (every axis but the draws', or the last one) without the general
+        # path's bookkeeping: the same additions as below
+        flat = x.reshape(x.shape[0], -1, order="F") if axis is None else x
+        if flat.shape[-1] == 1:
+            return flat[..., 0].copy(order="F")
+        out = np.add(flat[..., 0], flat[..., 1], order="F")
+        for j in range(2, flat.shape[-1]):
+            out += flat[..., j]
+        return out
     if axis is None:
         axis = tuple(range(1, x.ndim))
     axes = tuple(a % x.ndim for a in ((axis,) if isinstance(axis, int) else axis))
@@ -61,3 +71,23 @@ def weighted(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     for j in range(1, x.shape[1]):
         out += x[:, j] * weights[j]
     return out
+
+
+def once_along(axis: int, func, *args):
+    """``func(*args)`` for an elementwise ``func`` of arrays of one 2-D shape (or numbers),
+    computed on a single index of ``axis`` when every array argument repeats along it (a
+    broadcast view with stride 0 there, as :meth:`~talentsim.engine.params.Params.t` gives
+    for a quantity that does not change over the years), then broadcast back: the same values
+    (each element is computed on its own), a read-only view. Otherwise ``func(*args)``.
+
+    >>> rate = np.broadcast_to(np.array([0.5, 0.25]), (3, 2))  # (years, draws), same each year
+    >>> once_along(0, np.sqrt, rate).strides[0]
+    0
+    """
+    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]  # numbers pass through
+    if not arrays or any(a.ndim != 2 or (a.strides[axis] != 0 and a.shape[axis] != 1) for a in arrays):
+        return func(*args)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    first = (slice(None), slice(0, 1)) if axis == 1 else (slice(0, 1), slice(None))
+    one = func(*(a[first] if isinstance(a, np.ndarray) and a.ndim else a for a in args))
+    return np.broadcast_to(one, shape)

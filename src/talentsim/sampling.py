@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, overload
@@ -64,6 +65,18 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+def _mix_inplace(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """:func:`_mix` in place on ``x`` (the same bits), with ``tmp`` (like ``x``) as scratch:
+    no temporaries (the Feistel rounds below run it on every draw of every input)."""
+    for shift, mult in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+        np.right_shift(x, np.uint64(shift), out=tmp)
+        x ^= tmp
+        x *= np.uint64(mult)
+    np.right_shift(x, np.uint64(31), out=tmp)
+    x ^= tmp
+    return x
+
+
 def permutation_slice(n: int, key: int | np.ndarray, start: int, stop: int) -> np.ndarray:
     """Elements ``start:stop`` of a pseudo-random permutation of 0..n-1 keyed by ``key``.
 
@@ -80,20 +93,34 @@ def permutation_slice(n: int, key: int | np.ndarray, start: int, stop: int) -> n
         rounds = [(keys_in * np.uint64(0x9E3779B97F4A7C15) + np.uint64((r * 0xD1B54A32D192ED03) & 0xFFFFFFFFFFFFFFFF))
                   for r in range(4)]
 
-    def feistel(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def feistel(x: np.ndarray, keys: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        # ``keys`` broadcast against ``x`` to ``shape``: (K, 1) per-input keys against the
+        # shared (m,) inputs of the first pass, or gathered (m,) keys on the cycle walk
         left, right = x >> np.uint64(half), x & mask
-        with np.errstate(over="ignore"):
-            for k in rounds:
-                left, right = right, left ^ (_mix(right ^ k[rows]) & mask)
-        return (left << np.uint64(half)) | right
+        tmp = np.empty(shape, dtype=np.uint64)
+        for k in keys:
+            t = np.bitwise_xor(right, k, out=np.empty(shape, dtype=np.uint64))
+            _mix_inplace(t, tmp)
+            t &= mask
+            t ^= left
+            left, right = right, t
+        left = np.left_shift(left, np.uint64(half), out=tmp)  # left is (m,) only if keys is empty
+        left |= right
+        return left
 
-    y = np.broadcast_to(np.arange(start, stop, dtype=np.uint64), (keys_in.size, stop - start)).copy()
-    rows = np.broadcast_to(np.arange(keys_in.size)[:, None], y.shape)
-    y = feistel(y, rows)
-    out_of_range = y >= np.uint64(n)
-    while out_of_range.any():
-        y[out_of_range] = feistel(y[out_of_range], rows[out_of_range])
-        out_of_range = y >= np.uint64(n)
+    shape = (keys_in.size, stop - start)
+    y = feistel(np.arange(start, stop, dtype=np.uint64), [k[:, None] for k in rounds], shape)
+    # cycle walking on the values still out of range only (flat positions ``at`` in y): each
+    # value walks on its own, so shrinking the set as values land changes nothing
+    flat = y.reshape(-1)
+    at = np.flatnonzero(flat >= np.uint64(n))
+    walking = flat[at]
+    while at.size:
+        rows = at // shape[1]
+        walking = feistel(walking, [k[rows] for k in rounds], walking.shape)
+        landed = walking < np.uint64(n)
+        flat[at[landed]] = walking[landed]
+        at, walking = at[~landed], walking[~landed]
     y = y.astype(np.int64)
     return y if np.ndim(key) else y[0]
 
@@ -142,8 +169,11 @@ class Draws:
     def names(self) -> list[str]:
         return [name for name, _ in self.inputs]
 
-    def uniforms(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """Uniform(0, 1) design for draws ``start:stop``: {input name: (stop-start,)}."""
+    def uniforms(self, start: int, stop: int, names: Collection[str] | None = None) -> dict[str, np.ndarray]:
+        """Uniform(0, 1) design for draws ``start:stop``: {input name: (stop-start,)}.
+
+        ``names``: only these inputs and the correlated ones (mc and lhs; each input has its own
+        streams, so its values are the same either way); sobol always gives every input."""
         if not 0 <= start < stop <= self.n_draws:
             raise ValueError(f"chunk {start}:{stop} outside 0:{self.n_draws}")
         n = stop - start
@@ -160,13 +190,17 @@ class Draws:
             if self.correlations:
                 _correlate(out, self.correlations)
             return out
-        if self.method == "lhs" and self.inputs:
+        inputs = self.inputs
+        if names is not None:
+            wanted = set(names) | {name for pair in self.correlations for name in pair[:2]}
+            inputs = tuple(item for item in inputs if item[0] in wanted)
+        if self.method == "lhs" and inputs:
             perm_keys = np.array([
                 np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), 1))
                 .generate_state(1, np.uint64)[0]
-                for name, _ in self.inputs], dtype=np.uint64)
+                for name, _ in inputs], dtype=np.uint64)
             strata = permutation_slice(self.n_draws, perm_keys, start, stop)  # all inputs at once
-        for j, (name, _) in enumerate(self.inputs):
+        for j, (name, _) in enumerate(inputs):
             jitter = _uniforms(self.seed, stream_key(name), 0, start, stop)
             out[name] = (strata[j] + jitter) / self.n_draws if self.method == "lhs" else jitter
         if self.correlations:
@@ -175,7 +209,8 @@ class Draws:
 
     def chunk(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Input values for draws ``start:stop``: {input name: array of shape (stop-start,)}."""
-        u = self.uniforms(start, stop)
+        # pinned inputs need no uniforms (unless correlated: uniforms adds those)
+        u = self.uniforms(start, stop, [name for name, _ in self.inputs if name not in self.fixed])
         values = {}
         for name, _dist in self.inputs:
             if name in self.fixed:

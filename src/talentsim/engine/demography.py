@@ -28,8 +28,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..arrays import weighted
-
 MOTHER_AGES = np.arange(15, 50)
 
 
@@ -78,13 +76,18 @@ def project_births(
     assert tfr is not None and schedule is not None
     # history of births per draw, from the data start to the horizon end
     hist_years = np.arange(first, int(years[-1]) + 1)
-    hist = np.empty((n, hist_years.size))
+    hist = np.empty((n, hist_years.size), order="F")  # a year's draws contiguous
     n_data = last - first + 1
     hist[:, :n_data] = data.loc[first:last].to_numpy()[None, :]
 
     def mothers(t: int) -> np.ndarray:
         idx = np.clip(t - MOTHER_AGES - first, 0, None)  # before the data: first data year
-        return weighted(hist[:, idx], schedule)  # fixed order: same bits for any chunk
+        # arrays.weighted(hist[:, idx], schedule) without gathering the columns: a fixed order,
+        # the same bits for any chunk
+        out = hist[:, idx[0]] * schedule[0]
+        for j in range(1, idx.size):
+            out += hist[:, idx[j]] * schedule[j]
+        return out
 
     # tfr is aligned with `years`; the fit year must be inside them
     pos = {int(y): i for i, y in enumerate(years)}

@@ -72,9 +72,10 @@ class Pipeline:
         studying[:, :, 1:] = self.stock[:, :, :-1]
         # the last slot is always empty after a step: finish == 1 there by construction
         dropouts = studying * hazard[:, :, None]
-        staying = studying - dropouts
-        graduating = staying * finish
-        self.stock = staying - graduating
+        studying -= dropouts  # those staying (in place: the same bits as a new array)
+        graduating = studying * finish
+        studying -= graduating
+        self.stock = studying
         return rowsum(graduating, 2), rowsum(dropouts, 2)
 
 

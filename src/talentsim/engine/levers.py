@@ -66,7 +66,7 @@ def lever_units(
         cost = cost[:, None]
     bought = diminishing(budget_krw_bn / cost, cap_units)
     n, y = bought.shape
-    out = np.zeros((n, y))
+    out = np.zeros((n, y), order="F")  # draw axis contiguous: its (Y, n) rows are a free view
     for r in range(ramp_years):
         shift = lag_years + r
         if shift < y:

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from ..arrays import columns, weighted
-from ..scenario.inputs import evaluate, is_path, quantity_range
+from ..arrays import columns, once_along, weighted
+from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, education, levers
 from .education import Programme, dropout_hazard, finish_schedule
@@ -66,18 +66,25 @@ class Params:
         return evaluate(q, name, self.years[:1], self.samples, self.n)[:, 0]
 
     def t(self, name: str) -> np.ndarray:
-        """Year-major (Y, n) values over the simulated years; rows are contiguous.
-
-        A number or distribution gives a read-only broadcast view (no copy per year)."""
+        """Year-major (Y, n) values over the simulated years: contiguous rows, or a view (:meth:`v`)."""
         rows = self._rows.get(name)
         if rows is None:
             q = self.field(name)
-            if is_path(q):
-                rows = np.ascontiguousarray(self.q(name).T)
-            else:
-                rows = np.broadcast_to(self.s(name), (self.years.size, self.n))
+            if is_path(q) and next(iter_dists(q, name), None) is not None:  # built year-major
+                rows = evaluate(q, name, self.years, self.samples, self.n, year_major=True)
+            else:  # the same every year or for every draw: no copy
+                rows = self.v(name, self.years).T
             self._rows[name] = rows
         return rows
+
+    def v(self, name: str, years: np.ndarray) -> np.ndarray:
+        """``q(name, years)``, a read-only view where it repeats (a number, distribution, path of numbers)."""
+        q, shape = self.field(name), (self.n, len(years))
+        if not is_path(q):
+            return np.broadcast_to(self.s(name)[:, None], shape)
+        if next(iter_dists(q, name), None) is None:
+            return np.broadcast_to(evaluate(q, name, years, self.samples, 1), shape)
+        return self.q(name, years)
 
 
 def slots(quantity: Any, extra: Any, years: range) -> int:
@@ -86,15 +93,23 @@ def slots(quantity: Any, extra: Any, years: range) -> int:
     return max(1, math.ceil(high - 1e-9))
 
 
-def budgets(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
+def budget_lead(scenario: Scenario) -> int:
+    """Budget years the funded levers reach back to (max ``lag_years + ramp_years - 1``, <= ``BUDGET_LEAD``):
+    earlier money never acts, so :func:`budgets` and :func:`lever_units` give the same bits with it."""
+    funded = {line.lever for line in scenario.budget_lines.values()}
+    specs = [getattr(scenario.levers, lever) for lever in sorted(funded)]
+    return min(BUDGET_LEAD, max((s.lag_years + s.ramp_years - 1 for s in specs if s is not None), default=0))
+
+
+def budgets(scenario: Scenario, p: Params, lead: int = BUDGET_LEAD) -> dict[str, np.ndarray]:
     """Spending per lever (KRW bn, (n, Y_ext)) over the simulated years plus a lead-in of
-    ``BUDGET_LEAD`` years (so lags and ramps reach back before the first simulated year)."""
-    ext = np.arange(p.years[0] - BUDGET_LEAD, p.years[-1] + 1)
+    ``lead`` years (so lags and ramps reach back before the first simulated year)."""
+    ext = np.arange(p.years[0] - lead, p.years[-1] + 1)
     funded = {line.lever for line in scenario.budget_lines.values()}
     spend = {lever: np.zeros((p.n, ext.size)) if lever in funded
              else np.broadcast_to(np.zeros(1), (p.n, ext.size)) for lever in LEVERS}
     for name, line in scenario.budget_lines.items():
-        values = p.q(f"budget_lines.{name}.krw_bn", ext) * p.q(f"budget_lines.{name}.scale", ext)
+        values = p.v(f"budget_lines.{name}.krw_bn", ext) * p.v(f"budget_lines.{name}.scale", ext)
         if line.prices == "nominal":  # to constant prices of price_basis.base_year
             values = deflate(scenario, p, values, ext)
         spend[line.lever] += levers.line_spending(values, ext, line.first_year, line.last_year)
@@ -120,8 +135,10 @@ def unit_cost(scenario: Scenario, p: Params, lever: str, years: np.ndarray) -> n
     return levers.unit_cost_path(cost, growth, years, scenario.price_basis.base_year)
 
 
-def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray],
+                lead: int = BUDGET_LEAD) -> dict[str, np.ndarray]:
     """Units each lever delivers per simulated year, (n, Y); zero for levers without money.
+    ``spend`` from :func:`budgets` with the same ``lead``.
 
     ``out[lever]`` is units x effect; ``out[f"{lever}_raw"]`` the units themselves."""
     out = {}
@@ -132,7 +149,7 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
             out[lever] = out[f"{lever}_raw"] = np.broadcast_to(np.zeros(1), (p.n, p.years.size))
             continue
         cap = p.s(f"levers.{lever}.cap_units") if spec.cap_units is not None else None
-        ext = np.arange(p.years[0] - BUDGET_LEAD, p.years[-1] + 1)
+        ext = np.arange(p.years[0] - lead, p.years[-1] + 1)
         units = levers.lever_units(
             spend[lever],
             unit_cost(scenario, p, lever, ext),
@@ -140,7 +157,7 @@ def lever_units(scenario: Scenario, p: Params, spend: dict[str, np.ndarray]) -> 
             ramp_years=spec.ramp_years,
             cap_units=cap,
         )
-        out[f"{lever}_raw"] = units[:, BUDGET_LEAD:]
+        out[f"{lever}_raw"] = units[:, lead:]
         out[lever] = out[f"{lever}_raw"] * p.s(f"levers.{lever}.effect")[:, None]
     return out
 
@@ -170,20 +187,28 @@ def demography_of(scenario: Scenario, p: Params) -> dict[str, np.ndarray]:
 
 
 def rows(x: np.ndarray) -> np.ndarray:
-    """(n, Y) -> contiguous (Y, n), so the yearly loop reads rows (a constant stays a view)."""
+    """(n, Y) -> contiguous (Y, n) rows for the yearly loop (a broadcast stays a read-only view)."""
     x = np.asarray(x)
     if x.strides == (0, 0):  # broadcast constant (a lever with no money): no copy
         return np.broadcast_to(x.flat[0], x.T.shape)
+    if x.strides[1] == 0:  # the same every year (a broadcast view): no copy either
+        return np.broadcast_to(x[:, 0], x.T.shape)
     return np.ascontiguousarray(x.T)
 
 
-def finish_all(durations: np.ndarray, slots: int) -> np.ndarray:
-    """Finishing schedules of every year at once, (Y, K, n) C-ordered: year i's (n, K) schedule
-    is ``out[i].T``, a Fortran-ordered view (see :func:`finish_schedule` for the formula)."""
+def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Finishing schedules of every year at once, (Y, K, n) C-ordered (or into ``out``): year
+    i's (n, K) schedule is ``out[i].T``, a Fortran-ordered view (formula: :func:`finish_schedule`)."""
     d = durations[:, None, :]
     floor = np.floor(d)
     k = np.arange(1, slots + 1)[None, :, None]
-    return np.where(k < floor, 0.0, np.where(k == floor, 1.0 - (d - floor), 1.0))
+    if out is None:
+        out = np.empty(np.broadcast_shapes(d.shape, k.shape))
+    # 0 before the last study year, 1 - (d - floor) in it, 1 after: selected in place
+    out.fill(1.0)
+    np.copyto(out, 1.0 - (d - floor), where=k == floor)
+    np.copyto(out, 0.0, where=k < floor)
+    return out
 
 
 def finish_rows(durations: np.ndarray, slots: int, path: bool) -> list[np.ndarray]:
@@ -207,16 +232,17 @@ class ProgrammeInputs:
         self.wanted = ai_seats * p.t("graduate_school.ai_schools.outside_per_place")
         self.ai_school_job = p.t("graduate_school.ai_schools.ai_job")
         intl = f"{pre}.international"
-        self.international = rows(education.international_applicants(
-            p.q(f"{intl}.base_inflow"), p.q(f"{pre}.base_seats"), p.s(f"{intl}.reference_places")[:, None],
-            p.s(f"{intl}.place_elasticity")[:, None], p.q("graduate_school.attractiveness"),
-            p.s(f"{intl}.attractiveness_elasticity")[:, None], p.q(f"{intl}.cap")))
+        self.international = rows(once_along(
+            1, education.international_applicants,
+            p.t(f"{intl}.base_inflow").T, p.t(f"{pre}.base_seats").T, p.s(f"{intl}.reference_places")[:, None],
+            p.s(f"{intl}.place_elasticity")[:, None], p.t("graduate_school.attractiveness").T,
+            p.s(f"{intl}.attractiveness_elasticity")[:, None], p.t(f"{intl}.cap").T))
         self.reapply = p.t(f"{pre}.reapply_share")
         self.ai_job = p.t(f"{pre}.ai_job")
         self.abroad = p.t(f"{pre}.abroad")
         self.to_phd = p.t(f"{pre}.to_phd")
         self.finish = finish_rows(years, slots, is_path(p.field(f"{pre}.years")))
-        self.hazard = dropout_hazard(p.t(f"{pre}.completion"), years)
+        self.hazard = once_along(0, dropout_hazard, p.t(f"{pre}.completion"), years)
 
     def step(self, prog: Programme, i: int, new_applicants: np.ndarray, outside: np.ndarray,
              hazard=None) -> dict[str, np.ndarray]:

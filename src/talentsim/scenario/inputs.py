@@ -368,37 +368,58 @@ def _scalar(s: Scalar, name: str, samples: Mapping[str, np.ndarray], n: int) -> 
 
 
 def evaluate(
-    q: Quantity, name: str, years: np.ndarray, samples: Mapping[str, np.ndarray], n: int
+    q: Quantity, name: str, years: np.ndarray, samples: Mapping[str, np.ndarray], n: int,
+    *, year_major: bool = False,
 ) -> np.ndarray:
     """Evaluate quantity ``q`` (field path ``name``) for ``n`` draws over ``years``.
 
-    Returns an array shaped ``(n, len(years))``. ``samples`` maps each distribution's dotted
-    name to its ``(n,)`` values (see :func:`talentsim.sampling.sample_inputs`).
+    Returns an array shaped ``(n, len(years))``, or with ``year_major`` its transpose
+    ``(len(years), n)`` built in that layout (C-contiguous rows per year, the same values).
+    ``samples`` maps each distribution's dotted name to its ``(n,)`` values (see
+    :func:`talentsim.sampling.sample_inputs`).
     """
     years = np.asarray(years)
-    shape = (n, years.size)
+    shape = (years.size, n) if year_major else (n, years.size)
+
+    def scalar(s: Scalar, path: str, m: int) -> np.ndarray:  # (m, 1), or (1, m) year-major
+        v = _scalar(s, path, samples, m)
+        return v.T if year_major else v
+
     if not is_path(q):
-        return np.broadcast_to(_scalar(q, name, samples, n), shape).copy()
+        return np.broadcast_to(scalar(q, name, n), shape).copy()
     if isinstance(q, ConstantPath):
-        return np.broadcast_to(_scalar(q.value, f"{name}.value", samples, n), shape).copy()
+        return np.broadcast_to(scalar(q.value, f"{name}.value", n), shape).copy()
+    # a path's numbers are the same for every draw: its arithmetic runs on one row (m = 1),
+    # broadcast at the end (every value is computed on its own: the same bits as n rows)
     if isinstance(q, GrowthPath):
-        value = _scalar(q.value, f"{name}.value", samples, n)
-        rate = _scalar(q.rate, f"{name}.rate", samples, n)
-        return value * (1.0 + rate) ** (years[None, :] - q.base_year)
+        value = scalar(q.value, f"{name}.value", 1 if _number(q.value) else n)
+        rate = scalar(q.rate, f"{name}.rate", 1 if _number(q.rate) else n)
+        offset = (years[:, None] if year_major else years[None, :]) - q.base_year
+        out = value * (1.0 + rate) ** offset
+        return out if out.shape == shape else np.broadcast_to(out, shape).copy()
     keys = sorted(q.values)
+    m = 1 if all(_number(v) for v in q.values.values()) else n
     knots = np.column_stack(
-        [_scalar(q.values[k], f"{name}.values.{k}", samples, n)[:, 0] for k in keys]
-    )  # (n, k)
+        [_scalar(q.values[k], f"{name}.values.{k}", samples, m)[:, 0] for k in keys]
+    )  # (m, k)
     if isinstance(q, StepsPath):
-        idx = np.searchsorted(np.asarray(keys), years, side="right") - 1
-        return knots[:, np.clip(idx, 0, len(keys) - 1)]
-    # explicit: linear interpolation between knots, flat outside; same weights for every draw
-    xk = np.asarray(keys, dtype=float)
-    pos = np.interp(years, xk, np.arange(len(keys), dtype=float))
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, len(keys) - 1)
-    w = pos - lo
-    return knots[:, lo] * (1 - w) + knots[:, hi] * w
+        idx = np.clip(np.searchsorted(np.asarray(keys), years, side="right") - 1, 0, len(keys) - 1)
+        out = knots.T[idx] if year_major else knots[:, idx]
+    else:  # explicit: linear interpolation between knots, flat outside; same weights for every draw
+        xk = np.asarray(keys, dtype=float)
+        pos = np.interp(years, xk, np.arange(len(keys), dtype=float))
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, len(keys) - 1)
+        w = pos - lo
+        if year_major:
+            out = knots.T[lo] * (1 - w)[:, None] + knots.T[hi] * w[:, None]
+        else:
+            out = knots[:, lo] * (1 - w) + knots[:, hi] * w
+    return out if m == n else np.broadcast_to(out, shape).copy()
+
+
+def _number(s: Any) -> bool:
+    return isinstance(s, (int, float))
 
 
 def central(q: Quantity, name: str, years: np.ndarray) -> np.ndarray:
