@@ -108,8 +108,9 @@ def lever_row(base: Run, alt: Run) -> dict:
     extra_workers_Y: median (and 5 / 95 % quantiles for 2035) of the paired difference in
     ai_workforce in year Y. krw_bn_per_extra_worker_Y (Y = 2035, 2050): median cumulative extra
     spending up to Y divided by the median extra workers in Y; NaN when Y is outside the horizon,
-    the median extra spending is not positive or the median extra workers is below one person (a lever that has not yet added anyone, such
-    as PhD fellowships whose switchers are still studying in 2035, has no cost per worker then).
+    the median extra spending is not positive or the median extra workers is below one person
+    (a lever that has not yet added anyone, such as PhD fellowships whose switchers are still
+    studying in 2035, has no cost per worker then).
     """
     years = list(base.years)
     extra_spend = alt["budget_spent"] - base["budget_spent"]
