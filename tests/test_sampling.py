@@ -60,3 +60,19 @@ def test_bad_arguments_are_rejected(baseline):
         ts.sample_inputs(baseline, 10, "halton")
     with pytest.raises(ValueError, match="n_draws"):
         ts.sample_inputs(baseline, 0)
+
+
+def test_a_pinned_posterior_holds_row_indices_not_a_value_per_draw(baseline):
+    """A million draws of the calibrated baseline must not hold 100 inputs x a million values
+    (800 MB): each pinned input keeps its posterior values and the shared row index per draw,
+    and a chunk gathers the same values as the whole column would give."""
+    from talentsim.sampling import Gathered
+
+    draws = ts.sample_inputs(baseline, 100_000, "lhs", rng=3)
+    pinned = {name: v for name, v in draws.fixed.items() if isinstance(v, Gathered)}
+    assert len(pinned) >= 50
+    rows = {id(v.rows) for v in pinned.values()}
+    assert len(rows) == 1  # one row index shared by every column of the posterior
+    assert all(v.values.size < 10_000 for v in pinned.values())
+    name, column = next(iter(pinned.items()))
+    np.testing.assert_array_equal(draws.chunk(41_000, 41_500)[name], np.asarray(column)[41_000:41_500])

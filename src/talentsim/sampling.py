@@ -144,13 +144,35 @@ def _uniforms(seed: int, key: int, purpose: int, start: int, stop: int) -> np.nd
     return flat[start - offset : stop - offset]
 
 
+class Gathered:
+    """A pinned input's values per draw, ``values[rows]``, gathered chunk by chunk: a posterior
+    pinned to a million draws holds one row index per draw (shared by all its columns) and each
+    column's few thousand posterior values, not a million values per input."""
+
+    __slots__ = ("rows", "values")
+
+    def __init__(self, values: np.ndarray, rows: np.ndarray):
+        self.values, self.rows = np.asarray(values, dtype=float), rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        return self.values[self.rows[index]]
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.values[self.rows]
+        return out if dtype is None else out.astype(dtype)
+
+
 @dataclass(frozen=True)
 class Draws:
     """The sampled design of one study: which inputs, how many draws, how, with which seed.
 
     Values are produced lazily per chunk with :meth:`chunk`, so a million draws never sit in
     memory at once. ``fixed`` holds inputs pinned to given values (used by sensitivity
-    analyses): ``{name: value}`` or ``{name: array of n_draws}``.
+    analyses, posteriors): ``{name: value}``, ``{name: array of n_draws}`` or ``{name:
+    Gathered}`` (posterior values by row, gathered per chunk).
     """
 
     inputs: tuple[tuple[str, Any], ...]
@@ -214,7 +236,11 @@ class Draws:
         values = {}
         for name, _dist in self.inputs:
             if name in self.fixed:
-                v = np.asarray(self.fixed[name], dtype=float)
+                given = self.fixed[name]
+                if isinstance(given, Gathered):
+                    values[name] = given[start:stop]
+                    continue
+                v = np.asarray(given, dtype=float)
                 values[name] = np.broadcast_to(v if v.ndim == 0 else v[start:stop], (stop - start,)).copy()
             else:
                 values[name] = self._frozen[name].ppf(np.clip(u[name], _EPS, 1 - _EPS))
@@ -319,6 +345,6 @@ def pin_posterior(draws: Draws, posterior: Any, *, strict: bool = True, scenario
         raise ValueError("the posterior sample is empty")
     rng = np.random.default_rng(np.random.SeedSequence(draws.seed, spawn_key=(stream_key("posterior"),)))
     rows = rng.integers(0, len(posterior), size=draws.n_draws)
-    fixed = {**draws.fixed, **{c: column_values(posterior, c)[rows] for c in columns if c in known}}
+    fixed = {**draws.fixed, **{c: Gathered(column_values(posterior, c), rows) for c in columns if c in known}}
     return Draws(inputs=draws.inputs, n_draws=draws.n_draws, method=draws.method, seed=draws.seed,
                  fixed=fixed, correlations=draws.correlations)
