@@ -107,6 +107,12 @@ def test_discover_on_the_baseline_writes_boxes(tmp_path):
     # the API gives the same box from the same files
     box = ts.discover(ts.read_run(out), "shortage", 2035, above=50_000)
     assert list(box.limits["input"]) == list(boxes["input"])
+    # the run can be re-made into the same folder: its discover results (a versioned hidden
+    # folder and the link to it, both talentsim's) go with the run they were computed from
+    r = runner.invoke(main, ["run", "scenarios/baseline.yaml", "--draws", "200", "--out", str(out)],
+                      catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert not (out / "discover_shortage_2035").exists()
 
 
 def test_discover_says_what_is_wrong(tmp_path):

@@ -149,12 +149,20 @@ def check_replaceable(out: str | os.PathLike, kind: str | None, option: str = "-
         raise OutputError(f"{option}: {out} holds talentsim '{marker.get('kind')}' results, not '{kind}'; "
                           f"refusing to replace them; {hint}")
     ours = set(marker.get("files", [])) | ADDED_LATER
-    foreign = [e for e in entries if e not in ours and not e.startswith(ADDED_LATER_PREFIXES)]
+    foreign = [e for e in entries if e not in ours and not _added_later(e)]
     if foreign:
         shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
         raise OutputError(f"{option}: {out} holds files talentsim did not write ({shown}); refusing to "
                           f"replace them; {hint}")
     return out
+
+
+def _added_later(entry: str) -> bool:
+    """A folder the tool adds inside a results folder (``discover_*``), or the hidden version of
+    one that its link names (``.discover_*.v-<pid>-<random>``: such folders are swapped into
+    place like any results folder)."""
+    version = _VERSION.match(entry)
+    return (version["name"] if version else entry).startswith(ADDED_LATER_PREFIXES)
 
 
 def _legacy_marker(out: Path, entries: list[str]) -> dict | None:
