@@ -204,12 +204,13 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
         # next year's fellowships pull applicants from this year's bachelor's and master's
         # graduates bound for the Korean labour market (AI jobs or other work), never from nowhere
         not_studying = 1 - dest["master"][i] - dest["phd"][i]
-        pool = (grads_b * (not_studying - dest["abroad"][i])
+        to_market = not_studying - dest["abroad"][i]  # bachelor's graduates' share bound for Korean work
+        pool = (grads_b * to_market
                 + m["grads_domestic"] * (1 - m_in.to_phd[i] - m_in.abroad[i]))
         switchers = pool_draw(x.fellows[min(i + 1, sim.size - 1)], pool)
         keep = 1 - switchers / np.maximum(pool, 1e-300)  # share of market-bound graduates who stay
         to_phd = to_phd + switchers
-        to_phd_b = grads_b * (dest["phd"][i] + (not_studying - dest["abroad"][i]) * (1 - keep))
+        to_phd_b = grads_b * (dest["phd"][i] + to_market * (1 - keep))
 
         if i == SPINUP_YEARS - 1:  # end of the year before the horizon
             rec.initial.update(stock_snapshot(ug, master, phd, wf, labour.regions), reskilling_pool=x.pool.stock.copy())
@@ -226,7 +227,7 @@ def run_years(scenario: Scenario, x: ChunkInputs, n: int,
         leave_m = d["unplaced_leavers"] - unplaced_phd_b
         to_ai = columns(
             take(gb * dest["ai_job"][i] + leave_b * market_b, take_up,
-                 gb * (not_studying - dest["abroad"][i]) + leave_b),
+                 gb * to_market + leave_b),
             # AI-school graduates take AI jobs more often; fellowship switchers leave both kinds alike
             take(keep * ((m["grads_domestic"] - m["grads_ai"]) * m_in.ai_job[i] + m["grads_ai"] * m_in.ai_school_job[i])
                  + leave_m * market_m, take_up,
