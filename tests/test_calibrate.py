@@ -229,6 +229,30 @@ def test_smc_on_an_analytic_target_matches_the_posterior_moments():
     assert len(res.stages) >= 2  # ESS of one step from the prior is below the target: tempered
 
 
+def test_smc_moves_enough_to_keep_weakly_informed_inputs_as_wide_as_their_posterior():
+    """Resampling at every tempering stage narrows the inputs the moves do not re-spread. Target
+    in 30 dimensions: one input pinned hard (so the tempering takes several stages), 29 weakly
+    informed ones, each N(0, 1) x N(y = 1; z, 2^2): posterior sd (1 + 1/4)^-0.5 = 0.894. With
+    the calibration's default moves the 29 keep >= 93 % of that sd (measured 0.95-0.97 over four
+    seeds); with the 1.5 moves used until session 5 they kept 0.89 (and two seeds' posterior
+    medians of the history scenario lay 0.8 posterior sd apart)."""
+    def evaluate(z):
+        return -0.5 * ((z[:, 0] - 3.0) / 0.1) ** 2 - 0.5 * np.sum(((z[:, 1:] - 1.0) / 2.0) ** 2, axis=1), {}
+
+    target = (1 + 1 / 4) ** -0.5
+    kept = {}
+    for moves in (cal.MOVES, 1.5):
+        res = cal.smc(evaluate, 30, 500, np.random.default_rng(0), **cal.move_budget(moves))
+        assert len(res.stages) >= 4
+        kept[moves] = res.z[:, 1:].std(axis=0).mean() / target
+    assert kept[cal.MOVES] >= 0.93 and kept[1.5] < 0.91, kept
+
+
+def test_calibrate_refuses_a_move_budget_that_is_not_positive(toy):
+    scenario, _, obs_path, *_ = toy
+    with pytest.raises(ValueError, match=r"moves must be > 0 \(got 0\)"):
+        cal.calibrate(scenario, obs_path, n_particles=50, moves=0)
+
 # ------------------------------------------------------------------ backtest
 def test_naive_forecast_is_the_log_linear_trend_by_hand():
     hist = pd.DataFrame({"year": [2010, 2011, 2012], "value": [100.0, 110.0, 121.0]})

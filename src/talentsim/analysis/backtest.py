@@ -35,7 +35,7 @@ from scipy.stats import norm
 from ..results import QUANTILES, write_atomic_dir
 from ..sampling import RNGLike, seed_of
 from ..scenario.schema import Scenario
-from .calibrate import Calibration, calibrate, resolve_observation_model
+from .calibrate import MOVES, Calibration, calibrate, resolve_observation_model
 from .observed import SHIPPED_OBSERVED, at_observations, metric_values, read_observed
 from .observed_model import ObservationModel, add_noise, factors, relative_scales
 
@@ -127,6 +127,7 @@ def backtest(
     n_particles: int = 1000,
     rng: RNGLike | None = None,
     chunk_size: int = 5000,
+    moves: float = MOVES,
 ) -> Backtest:
     """Rolling-origin backtest of ``scenario`` at each of ``origins`` (see the module docstring)."""
     horizon = (scenario.horizon.start, scenario.horizon.end)
@@ -150,7 +151,7 @@ def backtest(
     score_frames, band_frames, cals = [], [], {}
     for o in origins:
         cal = calibrate(scenario, obs, observation_model=om, n_particles=n_particles, rng=seed,
-                        chunk_size=chunk_size, fit_until=o)
+                        chunk_size=chunk_size, fit_until=o, moves=moves)
         cals[o] = cal
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(o,)))
         held = fit_all[fit_all["year"] > o].reset_index(drop=True)
@@ -212,7 +213,8 @@ def backtest(
     scores = pd.concat(score_frames, ignore_index=True)
     bands = pd.concat(band_frames, ignore_index=True)[BAND_COLUMNS] if band_frames else pd.DataFrame(
         columns=BAND_COLUMNS)
-    settings = {"scenario": scenario.name, "origins": origins, "n_particles": n_particles, "seed": int(seed),
+    settings = {"scenario": scenario.name, "origins": origins, "n_particles": n_particles, "moves": moves,
+                "seed": int(seed),
                 "observation_model": om.source,
                 "ess": {o: c.settings["ess"] for o, c in cals.items()},
                 "warnings": {o: c.warnings for o, c in cals.items() if c.warnings},

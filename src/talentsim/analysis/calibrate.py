@@ -24,6 +24,7 @@ ESS allows.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,17 @@ WARN_ESS_SHARE = 0.1
 MIN_ESS = 100
 #: fewer SMC particles than this per calibrated input triggers a warning
 PARTICLES_PER_INPUT = 10
+#: Metropolis moves accepted per particle at each tempering stage. With 1.5 (until session 5)
+#: the ~90 calibrated inputs of the history scenario barely mixed: two seeds' posterior medians
+#: lay 0.8 posterior sd apart on average (41 inputs > 1 sd; 8,000 particles: 0.46) and each
+#: posterior was ~25 % too narrow; with 6, 0.18 sd (docs/calibration.md, "Monte Carlo error")
+MOVES = 6.0
+
+
+def move_budget(moves: float = MOVES) -> dict[str, float]:
+    """:func:`smc` settings for ``moves`` accepted moves per particle and stage: at the ~25 %
+    acceptance the proposal is tuned to, that takes ~4 ``moves`` Metropolis steps; allow 8."""
+    return {"jumps": moves, "max_moves": max(12, math.ceil(8 * moves))}
 
 
 # ------------------------------------------------------------------ calibration
@@ -144,6 +156,7 @@ def calibrate(
     track: Sequence[str] = (),
     chunk_size: int = 5000,
     fit_until: int | None = None,
+    moves: float = MOVES,
 ) -> Calibration:
     """Posterior of the scenario's uncertain inputs (and the definition factors) given observations.
 
@@ -164,6 +177,8 @@ def calibrate(
         more metrics (model or derived) whose prior and posterior bands to keep.
     fit_until :
         fit only observations up to this year (the backtest's origin).
+    moves :
+        Metropolis moves accepted per particle at each tempering stage (:data:`MOVES`).
     """
     horizon = (scenario.horizon.start, scenario.horizon.end)
     shown = (SHIPPED_OBSERVED if observed is None else
@@ -173,6 +188,8 @@ def calibrate(
     check_series(om, obs, om.source)
     if n_particles < 10:
         raise ValueError(f"n_particles must be >= 10 (got {n_particles})")
+    if not moves > 0:
+        raise ValueError(f"moves must be > 0 (got {moves})")
     take = (obs["kind"] == "observation").to_numpy().copy()
     if fit_until is not None:
         take &= (obs["year"] <= fit_until).to_numpy()
@@ -230,7 +247,8 @@ def calibrate(
         z[:, active] = za
         return evaluate(z)
 
-    res = smc(evaluate_active, int(active.sum()), n, rng, method=method, ess_target=ess_target)
+    res = smc(evaluate_active, int(active.sum()), n, rng, method=method, ess_target=ess_target,
+              **move_budget(moves))
     z_final = z_rest.copy()
     z_final[:, active] = res.z
     res.loglik, res.aux = evaluate(z_final)  # every metric at the rows' own untouched inputs
@@ -270,7 +288,7 @@ def calibrate(
     if method == "is" and res.ess < max(MIN_ESS, WARN_ESS_SHARE * n):
         warn.append("importance sampling from the prior is degenerate here; use method smc")
     informative = int(np.sum(np.ptp(res.prior_aux["pred"], axis=0) > 1e-9 * np.abs(y).clip(1.0)))
-    settings = {"scenario": scenario.name, "method": method, "n_particles": n, "seed": int(seed),
+    settings = {"scenario": scenario.name, "method": method, "n_particles": n, "seed": int(seed), "moves": moves,
                 "ess_target": ess_target, "ess": round(res.ess, 1), "ess_prior_is": round(res.ess_prior_is, 1),
                 "inputs_calibrated": int(active.sum()),
                 "inputs_untouched": [name for j, (name, _) in enumerate(all_inputs) if not active[j]],

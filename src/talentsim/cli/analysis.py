@@ -146,12 +146,15 @@ def calibration_inputs(scenario_file, observed, observation_model, n_particles: 
 @click.option("--observation-model", type=click.Path(dir_okay=False), help=OBSERVATION_MODEL_HELP)
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True,
               help="SMC particles (= posterior sample size)")
+@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
+                   "cost more model runs)")
 @click.option("--method", type=click.Choice(["smc", "is"]), default="smc", show_default=True,
               help="tempered SMC, or importance sampling from the prior with resampling")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/calibration_<scenario name>]")
-def calibrate(scenario_file, observed, observation_model, n_particles, method, seed, out_dir) -> None:
+def calibrate(scenario_file, observed, observation_model, n_particles, moves, method, seed, out_dir) -> None:
     """Posterior of SCENARIO's inputs given observations (likelihood-weighted SMC); write posterior.parquet."""
     from ..analysis import calibrate as cal
 
@@ -159,7 +162,7 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
     out = results_dir(out_dir, Path("results") / f"calibration_{scenario.name}", "calibration")
     try:
         fit = cal.calibrate(scenario, observed, observation_model=om, n_particles=n_particles, method=method,
-                            rng=seed)
+                            rng=seed, moves=moves)
         cal.write_calibration(fit, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                          "observed_file": str(observed), "talentsim_version": __version__})
     except KeyboardInterrupt:
@@ -182,10 +185,13 @@ def calibrate(scenario_file, observed, observation_model, n_particles, method, s
 @click.option("--origins", required=True, metavar="YEAR,YEAR,...",
               help="fit on observations up to each of these years, score the later ones")
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=1000, show_default=True)
+@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
+                   "cost more model runs)")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/backtest_<scenario name>]")
-def backtest(scenario_file, observed, observation_model, origins, n_particles, seed, out_dir) -> None:
+def backtest(scenario_file, observed, observation_model, origins, n_particles, moves, seed, out_dir) -> None:
     """Rolling-origin backtest: CRPS and PIT of held-back observations, against a naive log-linear trend."""
     from ..analysis.backtest import backtest as run_backtest
     from ..analysis.backtest import write_backtest
@@ -199,7 +205,8 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
     scenario, om = calibration_inputs(scenario_file, observed, observation_model, n_particles)
     out = results_dir(out_dir, Path("results") / f"backtest_{scenario.name}", "backtest")
     try:
-        result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed)
+        result = run_backtest(scenario, observed, years, observation_model=om, n_particles=n_particles, rng=seed,
+                              moves=moves)
         write_backtest(result, out, {"scenario": scenario.name, "scenario_file": str(scenario_file),
                                      "observed_file": str(observed), "talentsim_version": __version__},
                        extra_files=backtest_files(result))
@@ -229,14 +236,17 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, s
               help="use this posterior.parquet instead of calibrating")
 @click.option("--until", type=int, help="run SCENARIO to this year [its horizon end] (without --history)")
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True)
+@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
+                   "cost more model runs)")
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), help="forecast draws [scenario's sampling.draws]")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/forecast_<scenario name>]")
 @click.option("--plots", is_flag=True, help="also draw the figures into DIR/figures/")
 @click.option("--report", "with_report", is_flag=True, help="also write DIR/report.html")
-def forecast(scenario_file, observed, observation_model, history_file, posterior, until, n_particles, n_draws,
-             seed, out_dir, plots, with_report) -> None:
+def forecast(scenario_file, observed, observation_model, history_file, posterior, until, n_particles, moves,
+             n_draws, seed, out_dir, plots, with_report) -> None:
     """Run SCENARIO from calibrated inputs: a normal run directory plus the posterior it used.
 
     DIR/posterior.parquet holds the inputs pinned from the posterior; a scenario with
@@ -268,7 +278,8 @@ def forecast(scenario_file, observed, observation_model, history_file, posterior
             else:
                 read_observed_or_exit(observed, source)
                 om = observation_model_or_exit(observed, observation_model)
-                fit = cal.calibrate(source, observed, observation_model=om, n_particles=n_particles, rng=seed)
+                fit = cal.calibrate(source, observed, observation_model=om, n_particles=n_particles, rng=seed,
+                                    moves=moves)
                 echo_fit(fit)
                 post = fit.posterior
             if history_file:
