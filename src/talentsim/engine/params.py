@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
+from scipy.special import logit
 
 from ..arrays import columns, once_along, weighted
 from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
@@ -196,6 +197,19 @@ def rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.T)
 
 
+def stack_rows(cols: list[np.ndarray]) -> np.ndarray:
+    """(n, Y) arrays (broadcast views where they repeat) -> (Y', n', k) stored (Y', k, n'): each
+    year's (n', k) slice Fortran-ordered, with Y' = 1 when every array is the same every year
+    and n' = 1 when every array is the same for every draw (broadcast it back to (Y, n, k))."""
+    by_draw = any(c.strides[0] != 0 for c in cols)
+    by_year = any(c.strides[1] != 0 for c in cols)
+    n, y = cols[0].shape
+    out = np.empty((y if by_year else 1, len(cols), n if by_draw else 1))
+    for j, c in enumerate(cols):
+        out[:, j, :] = c[: None if by_draw else 1, : None if by_year else 1].T
+    return out.transpose(0, 2, 1)
+
+
 def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
     """Finishing schedules of every year at once, (Y, K, n) C-ordered (or into ``out``): year
     i's (n, K) schedule is ``out[i].T``, a Fortran-ordered view (formula: :func:`finish_schedule`)."""
@@ -355,15 +369,18 @@ class LabourParams:
         e = mig.emigration
         self.regions = [r for r in REGIONS if r in e.regions]
         self.shares = np.array([e.regions[r].share for r in self.regions])
-        foreign = np.stack(
-            [p.q(f"migration.emigration.regions.{r}.pay_ratio") for r in self.regions], axis=2
-        )  # (n, Y, R)
-        # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
-        self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
         self.ratio0 = np.array([ref.pay_ratio[r] for r in self.regions])[None, :]
         self.mean_ratio0 = weighted(self.ratio0, self.shares)
+        # ln(F_r / P_r0), the foreign pay ratios against the reference (Y, n, R), each year's
+        # (n, R) Fortran-ordered: one logarithm per draw (or year) where the ratios repeat
+        foreign = stack_rows([p.v(f"migration.emigration.regions.{r}.pay_ratio", p.years) for r in self.regions])
+        self.log_foreign = np.broadcast_to(np.log(foreign / self.ratio0), (p.years.size, p.n, len(self.regions)))
         self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        # the hazards' per-draw constants: logit(base_rate / max_rate); share_r x max_rate
+        self.emig_logit = logit(self.emig[0] / self.emig[1])
+        self.ret_logit = logit(self.ret[0] / self.ret[1])
+        self.emig_scale = self.shares[None, :] * self.emig[1][:, None]
         self.imm_elasticity = p.s("migration.immigration.elasticity")
         self.imm_base = p.t("migration.immigration.base_inflow")
         self.home = p.t("migration.immigration.home_premium")

@@ -26,8 +26,13 @@ def pay_ratio(
     ratio is quoted against Korean AI pay at the initial premium; a higher domestic premium or
     retention pay lowers it.
     """
-    domestic = (1.0 + premium) * (1.0 + retention) / (1.0 + premium0)
-    return foreign_ratio / domestic[:, None]
+    return foreign_ratio / domestic_pay(premium, premium0, retention)[:, None]
+
+
+def domestic_pay(premium: np.ndarray, premium0: np.ndarray, retention: np.ndarray | float) -> np.ndarray:
+    """Korean AI pay against its value at the initial premium, (n,): the divisor of
+    :func:`pay_ratio`, D = (1 + premium)(1 + retention) / (1 + premium0)."""
+    return (1.0 + premium) * (1.0 + retention) / (1.0 + premium0)
 
 
 def emigration_hazard(
@@ -45,8 +50,16 @@ def emigration_hazard(
     does not matter; h rises with every P_r when elasticity > 0 and never exceeds max_rate.
     Returns (h (n,), h_by_region (n, R)) where h_by_region already carries the shares.
     """
-    x = logit(base_rate / max_rate)[:, None] + elasticity[:, None] * np.log(ratio / ratio0)
-    by_region = np.asfortranarray(shares[None, :] * max_rate[:, None] * expit(x))
+    return emigration_hazard_log(np.log(ratio / ratio0), logit(base_rate / max_rate),
+                                 shares[None, :] * max_rate[:, None], elasticity)
+
+
+def emigration_hazard_log(
+    log_ratio: np.ndarray, logit0: np.ndarray, scale: np.ndarray, elasticity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`emigration_hazard` from ``log_ratio`` = ln(P_r / P_r0) (n, R), ``logit0`` =
+    logit(base_rate / max_rate) (n,) and ``scale`` = share_r x max_rate (n, R)."""
+    by_region = np.asfortranarray(scale * expit(logit0[:, None] + elasticity[:, None] * log_ratio))
     return rowsum(by_region), by_region
 
 
@@ -91,8 +104,15 @@ def return_hazards(
 ) -> np.ndarray:
     """Return hazard of each region's diaspora, (n, R):
     r_r = max_rate * expit(logit(base_rate / max_rate) - elasticity * ln(P_r / P_r,ref))."""
-    x = logit(base_rate / max_rate)[:, None] - elasticity[:, None] * np.log(ratio / ratio_ref)
-    return max_rate[:, None] * expit(x)
+    return return_hazards_log(np.log(ratio / ratio_ref), logit(base_rate / max_rate), max_rate, elasticity)
+
+
+def return_hazards_log(
+    log_ratio: np.ndarray, logit0: np.ndarray, max_rate: np.ndarray, elasticity: np.ndarray
+) -> np.ndarray:
+    """:func:`return_hazards` from ``log_ratio`` = ln(P_r / P_r,ref) (n, R) and ``logit0`` =
+    logit(base_rate / max_rate) (n,)."""
+    return max_rate[:, None] * expit(logit0[:, None] - elasticity[:, None] * log_ratio)
 
 
 def age_in_place(stay: np.ndarray) -> np.ndarray:
