@@ -22,6 +22,7 @@ from ..scenario.schema import LEVERS, REGIONS, SPINUP_YEARS, Scenario
 from .education import AI_SCHOOL, Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .levers import pool_draw
+from .memory import keep_freed_heap
 from .params import (
     EngineerPool,
     LabourParams,
@@ -149,6 +150,7 @@ def simulate_chunk(
     """
     stop = draws.n_draws if stop is None else stop
     n = stop - start
+    keep_freed_heap(n, len(scenario.sim_years))  # reuse the previous chunk's freed memory
     p = Params(scenario, draws.chunk(start, stop), n, np.asarray(scenario.sim_years))
     return run_years(scenario, prepare_chunk(scenario, p), n, into)
 
