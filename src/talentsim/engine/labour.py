@@ -99,14 +99,17 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, res
     trainees = reskilled
     if to_ai_foreign is None:
         to_ai_foreign = np.zeros_like(to_ai)
-    shape = (to_ai.shape[0], *lab.mult_qa.shape)
+    # candidates by qualification in their entry bands only, (n, Q, E): the other bands hold none
+    bands = sorted({lab.entry[name] for name in (*QUALIFICATIONS, "reskilled", "immigrant")})
+    at = {b: e for e, b in enumerate(bands)}
+    shape = (to_ai.shape[0], lab.mult_qa.shape[0], len(bands))
     domestic = np.zeros(shape, order="F")
     foreign = np.zeros(shape, order="F")
     for q, name in enumerate(QUALIFICATIONS):
-        domestic[:, q, lab.entry[name]] += to_ai[:, q] - to_ai_foreign[:, q]
-        foreign[:, q, lab.entry[name]] += to_ai_foreign[:, q]
-    domestic[:, :, lab.entry["reskilled"]] += trainees[:, None] * lab.reskilled_mix[None, :]
-    foreign[:, :, lab.entry["immigrant"]] += arrivals_imm[:, None] * lab.mix[None, :]
+        domestic[:, q, at[lab.entry[name]]] += to_ai[:, q] - to_ai_foreign[:, q]
+        foreign[:, q, at[lab.entry[name]]] += to_ai_foreign[:, q]
+    domestic[:, :, at[lab.entry["reskilled"]]] += trainees[:, None] * lab.reskilled_mix[None, :]
+    foreign[:, :, at[lab.entry["immigrant"]]] += arrivals_imm[:, None] * lab.mix[None, :]
     grads_total, foreign_grads = rowsum(to_ai), rowsum(to_ai_foreign)
     demand = lab.demand[i]
     jobs = demand * (1.0 + lab.friction)
@@ -115,6 +118,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, res
         hazard=h, multiplier=lab.mult_oqa, attrition=rates["attrition"], split=split, return_rate=r,
         domestic=domestic, foreign=foreign, jobs=jobs, recall_rate=lab.recall, decay=lab.decay,
         domestic_total=grads_total - foreign_grads + trainees, foreign_total=foreign_grads + arrivals_imm,
+        bands=bands,
     )
     end = wf.totals()
     by_q = flows["by_q"]

@@ -7,6 +7,7 @@ Shapes: workforce stock (n, Q, B) with Q = (bachelor, master, phd) and B five-ye
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -176,6 +177,7 @@ class Workforce:
         decay: np.ndarray,
         domestic_total: np.ndarray | None = None,
         foreign_total: np.ndarray | None = None,
+        bands: Sequence[int] | None = None,
     ) -> dict[str, np.ndarray]:
         """Advance one year; returns this year's flows (docs/model.md, "The labour market").
 
@@ -193,6 +195,8 @@ class Workforce:
         recall_rate : (n,) share of the latent pool seeking an AI job this year
         decay : (n,) share of the latent pool leaving it for good (skills fade)
         domestic_total, foreign_total : (n,) sums of ``domestic`` and ``foreign`` if known
+        bands : the age bands of ``domestic`` and ``foreign`` when they hold only those, (n, Q, E)
+            with E = len(bands) (the candidates' entry bands: everyone else is 0); default all B
 
         1. Separations on the start-of-year stocks W: emigration W h m, attrition W a; of those
            who stay 1/5 of each band ages into the next, the last band retires. Stock R.
@@ -262,10 +266,12 @@ class Workforce:
         tmp = hm  # scratch (n, Q, B)
         np.multiply(d, back_share[n3], out=tmp)
         aged += tmp
-        np.multiply(domestic, f3, out=tmp)
-        aged += tmp
-        np.multiply(foreign, f3, out=tmp)
-        aged_f += tmp
+        # hired candidates join their entry bands (the other bands' candidates are 0)
+        bands = range(domestic.shape[2]) if bands is None else bands
+        hired_d, hired_f = domestic * f3, foreign * f3
+        for e, b in enumerate(bands):
+            aged[:, :, b] += hired_d[:, :, e]
+            aged_f[:, :, b] += hired_f[:, :, e]
         # latent pool (nothing to do while it is empty and nobody enters it)
         exits_total = np.zeros_like(after)
         entries = cand_dom * (1.0 - fill)
@@ -273,7 +279,9 @@ class Workforce:
             rec = recall_rate * fill
             lat_aged = lat * (1.0 - decay - rec)[n3]
             lat_retire = age_in_place(lat_aged)
-            lat_aged += domestic * (1.0 - fill)[n3]
+            unhired = domestic * (1.0 - fill)[n3]
+            for e, b in enumerate(bands):
+                lat_aged[:, :, b] += unhired[:, :, e]
             if laid is not None:
                 lat_aged += laid
             aged += lat * rec[n3]
