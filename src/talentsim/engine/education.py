@@ -183,7 +183,11 @@ def fill_rate(a: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
     """
     # min(a, full_ratio) / full_ratio == min(1, a / full_ratio) without overflowing when a is
     # huge (places nearly zero: a subnormal quota gives a ~ 1e308) or infinite (no places)
-    return fill_max * (np.minimum(a, full_ratio) / full_ratio) ** gamma
+    # 1 ** gamma == 1: the power only where the places are not all wanted (a < full_ratio)
+    base = np.minimum(a, full_ratio) / full_ratio
+    powered = np.power(base, gamma, out=np.ones(np.broadcast_shapes(base.shape, np.shape(gamma))),
+                       where=base != 1.0)
+    return fill_max * powered
 
 
 def admissions(applicants: np.ndarray, quota: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
