@@ -17,7 +17,7 @@ import numpy as np
 from pydantic import BaseModel
 from scipy.special import logit
 
-from ..arrays import columns, once_along, weighted
+from ..arrays import columns, once_along, stack_rows, weighted
 from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, education, levers
@@ -197,31 +197,16 @@ def rows(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x.T)
 
 
-def stack_rows(cols: list[np.ndarray]) -> np.ndarray:
-    """(n, Y) arrays (broadcast views where they repeat) -> (Y', n', k) stored (Y', k, n'): each
-    year's (n', k) slice Fortran-ordered, with Y' = 1 when every array is the same every year
-    and n' = 1 when every array is the same for every draw (broadcast it back to (Y, n, k))."""
-    by_draw = any(c.strides[0] != 0 for c in cols)
-    by_year = any(c.strides[1] != 0 for c in cols)
-    n, y = cols[0].shape
-    out = np.empty((y if by_year else 1, len(cols), n if by_draw else 1))
-    for j, c in enumerate(cols):
-        out[:, j, :] = c[: None if by_draw else 1, : None if by_year else 1].T
-    return out.transpose(0, 2, 1)
-
-
 def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
     """Finishing schedules of every year at once, (Y, K, n) C-ordered (or into ``out``): year
     i's (n, K) schedule is ``out[i].T``, a Fortran-ordered view (formula: :func:`finish_schedule`)."""
-    d = durations[:, None, :]
-    floor = np.floor(d)
-    k = np.arange(1, slots + 1)[None, :, None]
+    d = np.asarray(durations)
     if out is None:
-        out = np.empty(np.broadcast_shapes(d.shape, k.shape))
-    # 0 before the last study year, 1 - (d - floor) in it, 1 after: selected in place
-    out.fill(1.0)
-    np.copyto(out, 1.0 - (d - floor), where=k == floor)
-    np.copyto(out, 0.0, where=k < floor)
+        out = np.empty((d.shape[0], slots, d.shape[1]))
+    # 0 before the last study year k = floor d, 1 - (d - floor d) in it, 1 after: min(max(k + 1 - d,
+    # 0), 1), two passes a slot; the same bits for d >= 1 (both differences are exact, Sterbenz)
+    for j in range(slots):  # study year k = j + 1
+        np.clip(np.subtract(j + 2.0, d, out=out[:, j, :]), 0.0, 1.0, out=out[:, j, :])
     return out
 
 
@@ -371,15 +356,13 @@ class LabourParams:
         self.shares = np.array([e.regions[r].share for r in self.regions])
         self.ratio0 = np.array([ref.pay_ratio[r] for r in self.regions])[None, :]
         self.mean_ratio0 = weighted(self.ratio0, self.shares)
-        # ln(F_r / P_r0), the foreign pay ratios against the reference (Y, n, R), each year's
-        # (n, R) Fortran-ordered: one logarithm per draw (or year) where the ratios repeat
+        # ln(F_r / P_r0) (Y, n, R), once per draw (or year) where the foreign pay ratios repeat,
+        # and the hazards' per-draw constants logit(base_rate / max_rate) and share_r x max_rate
         foreign = stack_rows([p.v(f"migration.emigration.regions.{r}.pay_ratio", p.years) for r in self.regions])
         self.log_foreign = np.broadcast_to(np.log(foreign / self.ratio0), (p.years.size, p.n, len(self.regions)))
         self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
-        # the hazards' per-draw constants: logit(base_rate / max_rate); share_r x max_rate
-        self.emig_logit = logit(self.emig[0] / self.emig[1])
-        self.ret_logit = logit(self.ret[0] / self.ret[1])
+        self.emig_logit, self.ret_logit = (logit(b / m) for b, m, _ in (self.emig, self.ret))
         self.emig_scale = self.shares[None, :] * self.emig[1][:, None]
         self.imm_elasticity = p.s("migration.immigration.elasticity")
         self.imm_base = p.t("migration.immigration.base_inflow")
