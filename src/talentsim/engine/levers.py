@@ -107,6 +107,8 @@ def pool_draw(x: np.ndarray, pool: np.ndarray) -> np.ndarray:
     """People drawn from a pool of size ``pool`` by an effort worth ``x`` people at an unlimited
     pool: ``pool x (1 - exp(-x / pool))``; 0 for an empty pool. Never more than the pool, never
     more than ``x``; the first people cost least (diminishing returns)."""
+    if not np.any(x):  # no effort (a lever not yet funded): nobody, without the exponentials
+        return np.zeros(np.broadcast_shapes(np.shape(x), np.shape(pool)))
     safe = np.maximum(pool, 1e-300)
     return np.where(pool > 0, safe * -np.expm1(-x / safe), 0.0)
 
