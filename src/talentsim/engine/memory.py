@@ -8,9 +8,11 @@ freed at the top of its heap back to the kernel once more than ``M_TRIM_THRESHOL
 (2x its adaptive mmap threshold, a few MB), so the next chunk's arrays fault the same memory
 back in a 4 KiB page at a time, zeroed: 10-30 thousand page faults per 10,000 draws, about
 8 % of the engine's time. :func:`keep_freed_heap` raises the threshold to what a chunk of that
-size churns (and fixes the mmap threshold at glibc's own adaptive ceiling, 32 MiB), so freed
-memory is reused in the process instead. The price: up to that much freed heap stays
-mapped to the process (150 MB for 5,000-draw chunks of the baseline, at most :data:`MAX_KEPT`).
+size churns, and the padding a trim leaves (``M_TOP_PAD``) to the same, so that even after
+other code frees more than that (a larger model in the same process) a chunk's worth stays;
+it fixes the mmap threshold at glibc's own adaptive ceiling, 32 MiB. Freed memory is reused
+in the process instead. The price: up to that much freed heap stays mapped to the process
+(150 MB for 5,000-draw chunks of the baseline, at most :data:`MAX_KEPT`).
 
 Process-wide and never lowered: the settings stay for the life of the process. Nothing is
 done on other C libraries (musl, macOS, Windows) or when ``mallopt`` is missing.
@@ -26,7 +28,7 @@ import sys
 import numpy as np
 
 #: mallopt parameters (glibc malloc.h)
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
 #: allocations from this size on are mapped on their own (glibc's adaptive maximum on 64-bit)
 MMAP_THRESHOLD = 32 << 20
 #: freed heap kept per draw and simulated year of a chunk (the baseline frees 0.3-0.55 KiB)
@@ -59,7 +61,7 @@ def keep_freed_heap(draws: int, years: int) -> int:
         return 0
     if _kept == 0 and not mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD):
         return 0
-    if mallopt(M_TRIM_THRESHOLD, want):
+    if mallopt(M_TRIM_THRESHOLD, want) and mallopt(M_TOP_PAD, want):
         _kept = want
     return _kept
 
