@@ -91,3 +91,16 @@ def once_along(axis: int, func, *args):
     first = (slice(None), slice(0, 1)) if axis == 1 else (slice(0, 1), slice(None))
     one = func(*(a[first] if isinstance(a, np.ndarray) and a.ndim else a for a in args))
     return np.broadcast_to(one, shape)
+
+
+def stack_rows(cols: list[np.ndarray]) -> np.ndarray:
+    """(n, Y) arrays (broadcast views where they repeat) -> (Y', n', k) stored (Y', k, n'): each
+    year's (n', k) slice Fortran-ordered, with Y' = 1 when every array is the same every year
+    and n' = 1 when every array is the same for every draw (broadcast it back to (Y, n, k))."""
+    by_draw = any(c.strides[0] != 0 for c in cols)
+    by_year = any(c.strides[1] != 0 for c in cols)
+    n, y = cols[0].shape
+    out = np.empty((y if by_year else 1, len(cols), n if by_draw else 1))
+    for j, c in enumerate(cols):
+        out[:, j, :] = c[: None if by_draw else 1, : None if by_year else 1].T
+    return out.transpose(0, 2, 1)

@@ -8,8 +8,6 @@ evaluates every input first, then :func:`run_years` loops over the years only.
 
 from __future__ import annotations
 
-import math
-import mmap
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
@@ -23,6 +21,7 @@ from ..scenario.schema import LEVERS, REGIONS, SPINUP_YEARS, Scenario
 from .education import AI_SCHOOL, Pipeline, Programme, dropout_hazard, fellowship_hazard, finish_schedule
 from .labour import labour_year, market_share, premium_step, take, take_up_multiplier
 from .levers import pool_draw
+from .memory import Arena, keep_freed_heap
 from .params import (
     EngineerPool,
     LabourParams,
@@ -150,6 +149,7 @@ def simulate_chunk(
     """
     stop = draws.n_draws if stop is None else stop
     n = stop - start
+    keep_freed_heap(n, len(scenario.sim_years))  # reuse the previous chunk's freed memory
     p = Params(scenario, draws.chunk(start, stop), n, np.asarray(scenario.sim_years))
     return run_years(scenario, prepare_chunk(scenario, p), n, into)
 
@@ -290,23 +290,6 @@ def stock_snapshot(ug: Pipeline, master: Programme, phd: Programme, wf: Workforc
     }
 
 
-def populated(shape: tuple[int, ...]) -> np.ndarray:
-    """``np.empty(shape)`` (float64) with its memory mapped at once (``MAP_POPULATE``, Linux):
-    one system call instead of a page fault for every 4 KiB on first write, about a quarter
-    less time spent writing a run's metrics, whose memory is always new. Plain ``np.empty``
-    for small arrays or where the flag is missing or the mapping fails. The array is a view of
-    an anonymous ``mmap`` (its base), unmapped when the last view goes."""
-    nbytes = 8 * math.prod(shape)
-    populate = getattr(mmap, "MAP_POPULATE", None)
-    if populate is None or nbytes < 1 << 20:
-        return np.empty(shape)
-    try:
-        mapped = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | populate)
-    except (OSError, ValueError):
-        return np.empty(shape)
-    return np.frombuffer(mapped, dtype=np.float64).reshape(shape)
-
-
 class Buffers:
     """Year-major (Y, N) arrays, one per metric, that a :class:`Recorder` writes into at the draw
     columns ``start:stop`` set by :meth:`at`, instead of allocating new arrays for every chunk.
@@ -322,6 +305,7 @@ class Buffers:
         self.arrays: dict[str, np.ndarray] = {}
         self._scratch: np.ndarray | None = None
         self._cols = slice(0, n_draws)
+        self._arena = Arena()
 
     def at(self, start: int, stop: int) -> Buffers:
         self._cols = slice(start, stop)
@@ -331,11 +315,11 @@ class Buffers:
         """The (size, stop - start) view where metric ``name`` of the current chunk goes."""
         if self.keep is not None and name not in self.keep:
             if self._scratch is None or self._scratch.shape[0] < size:
-                self._scratch = populated((size, self.n_draws))
+                self._scratch = self._arena.empty(size, self.n_draws)
             return self._scratch[:size, self._cols]
         arr = self.arrays.get(name)
         if arr is None:
-            arr = self.arrays[name] = populated((size, self.n_draws))
+            arr = self.arrays[name] = self._arena.empty(size, self.n_draws)
         return arr[:, self._cols]
 
     def metrics(self) -> dict[str, np.ndarray]:

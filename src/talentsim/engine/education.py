@@ -52,7 +52,7 @@ class Pipeline:
         return rowsum(self.stock)
 
     def step(
-        self, intake: np.ndarray, finish: np.ndarray, hazard: np.ndarray
+        self, intake: np.ndarray, finish: np.ndarray, hazard: np.ndarray, held: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Advance one year.
 
@@ -60,23 +60,28 @@ class Pipeline:
         ----------
         intake : (n, G) new students this year (they study this year)
         finish : (n, G, K), or broadcastable to it, finishing probability by study year
-            (see :func:`finish_schedule`)
-        hazard : (n, G) yearly dropout hazard
+            (see :func:`finish_schedule`); 1 in the last study year
+        hazard : (n, G) yearly dropout hazard, or (n, 1) the same for every group
+        held : (n, G) ``rowsum(stock, 2)``, the students before the year, if known
 
         Returns
         -------
         graduates, dropouts : (n, G) each. The stock changes by intake - graduates - dropouts.
         """
-        studying = np.empty_like(self.stock)  # keeps the Fortran layout
-        studying[:, :, 0] = intake
-        studying[:, :, 1:] = self.stock[:, :, :-1]
-        # the last slot is always empty after a step: finish == 1 there by construction
-        dropouts = studying * hazard[:, :, None]
-        studying -= dropouts  # those staying (in place: the same bits as a new array)
+        stock = self.stock
+        if held is None:
+            held = rowsum(stock, 2)
+        # the last slot is always empty after a step (finish == 1 there), so this year's
+        # students are the intake and every student held: each stays with probability 1 - h
+        # (one pass writing the moved-up stock) and the dropouts are h x (intake + held)
+        stay = 1.0 - hazard
+        studying = np.empty_like(stock)  # keeps the Fortran layout
+        np.multiply(intake, stay, out=studying[:, :, 0])
+        np.multiply(stock[:, :, :-1], stay[:, :, None], out=studying[:, :, 1:])
         graduating = studying * finish
         studying -= graduating
         self.stock = studying
-        return rowsum(graduating, 2), rowsum(dropouts, 2)
+        return rowsum(graduating, 2), hazard * (intake + held)
 
 
 #: pipeline groups of a graduate :class:`Programme`
@@ -147,7 +152,7 @@ class Programme:
         waitlist_prev = self.waitlist
         self.waitlist = unplaced * reapply_share
         grads, drops = self.pipeline.step(
-            columns(intake_dom, intake_intl, intake_all), finish[:, None, :], columns(hazard, hazard, hazard)
+            columns(intake_dom, intake_intl, intake_all), finish[:, None, :], hazard[:, None], held
         )
         return {
             "applicants": applicants,
@@ -178,7 +183,11 @@ def fill_rate(a: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:
     """
     # min(a, full_ratio) / full_ratio == min(1, a / full_ratio) without overflowing when a is
     # huge (places nearly zero: a subnormal quota gives a ~ 1e308) or infinite (no places)
-    return fill_max * (np.minimum(a, full_ratio) / full_ratio) ** gamma
+    # 1 ** gamma == 1: the power only where the places are not all wanted (a < full_ratio)
+    base = np.minimum(a, full_ratio) / full_ratio
+    powered = np.power(base, gamma, out=np.ones(np.broadcast_shapes(base.shape, np.shape(gamma))),
+                       where=base != 1.0)
+    return fill_max * powered
 
 
 def admissions(applicants: np.ndarray, quota: np.ndarray, fill_max, full_ratio, gamma) -> np.ndarray:

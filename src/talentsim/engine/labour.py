@@ -10,7 +10,7 @@ from ..arrays import rowsum
 from ..scenario.schema import QUALIFICATIONS
 from . import levers
 from .params import LabourParams
-from .workforce import Workforce, emigration_hazard, immigrants, pay_ratio, return_hazards
+from .workforce import Workforce, domestic_pay, emigration_hazard_log, immigrants, return_hazards_log
 
 
 def take(base: np.ndarray | float, take_up: np.ndarray | float, ceiling: np.ndarray | float) -> np.ndarray:
@@ -55,20 +55,25 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
     average raise. Return incentives add candidate returnees, never more than
     ``returns.max_rate`` of a region's diaspora.
     """
-    n = premium.shape[0]
     covered = np.minimum(lab.retained[i] / np.maximum(start_total, 1.0), 1.0)
-    ratio = pay_ratio(lab.foreign[i], premium, lab.premium0, np.zeros(n))
-    h, h_region = emigration_hazard(ratio, lab.ratio0, lab.shares, *lab.emig)
+    # ln(P_r / P_r0) = ln(F_r / P_r0) - ln D with D = (1 + premium)(1 + retention) / (1 + premium0)
+    # (pay_ratio); ln(F_r / P_r0) is computed once in LabourParams, so a year costs one (n,)
+    # logarithm per pay level instead of one per region
+    log_foreign = lab.log_foreign[i]
+    log_ratio = log_foreign - np.log(domestic_pay(premium, lab.premium0, 0.0))[:, None]
+    h, h_region = emigration_hazard_log(log_ratio, lab.emig_logit, lab.emig_scale, lab.emig[2])
     attrition = lab.attrition[i]
-    if np.any(covered > 0):
-        kept = pay_ratio(lab.foreign[i], premium, lab.premium0, lab.raise_)
-        h_kept, h_region_kept = emigration_hazard(kept, lab.ratio0, lab.shares, *lab.emig)
+    retained = bool(np.any(covered > 0))
+    if retained:
+        kept = log_foreign - np.log(domestic_pay(premium, lab.premium0, lab.raise_))[:, None]
+        h_kept, h_region_kept = emigration_hazard_log(kept, lab.emig_logit, lab.emig_scale, lab.emig[2])
         h = covered * h_kept + (1 - covered) * h
         h_region = covered[:, None] * h_region_kept + (1 - covered[:, None]) * h_region
         attrition = attrition * (1 - covered + covered * (1 + lab.raise_) ** -lab.att_elasticity)
     retention = covered * lab.raise_
-    mean_ratio = pay_ratio(lab.foreign[i], premium, lab.premium0, retention) if np.any(covered > 0) else ratio
-    r = return_hazards(mean_ratio, lab.ratio0, *lab.ret)
+    if retained:
+        log_ratio = log_foreign - np.log(domestic_pay(premium, lab.premium0, retention))[:, None]
+    r = return_hazards_log(log_ratio, lab.ret_logit, lab.ret[1], lab.ret[2])
     r = np.minimum(r + (lab.return_incentives[i] / np.maximum(diaspora, 1.0))[:, None], lab.ret[1][:, None])
     # A ** elasticity: Korea's AI pay against pay at home; talent visas recruit from a finite pool
     attract = immigrants(1.0, lab.imm_elasticity, premium, lab.premium0, retention, lab.home[i], lab.home0)
@@ -94,14 +99,17 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, res
     trainees = reskilled
     if to_ai_foreign is None:
         to_ai_foreign = np.zeros_like(to_ai)
-    shape = (to_ai.shape[0], *lab.mult_qa.shape)
+    # candidates by qualification in their entry bands only, (n, Q, E): the other bands hold none
+    bands = sorted({lab.entry[name] for name in (*QUALIFICATIONS, "reskilled", "immigrant")})
+    at = {b: e for e, b in enumerate(bands)}
+    shape = (to_ai.shape[0], lab.mult_qa.shape[0], len(bands))
     domestic = np.zeros(shape, order="F")
     foreign = np.zeros(shape, order="F")
     for q, name in enumerate(QUALIFICATIONS):
-        domestic[:, q, lab.entry[name]] += to_ai[:, q] - to_ai_foreign[:, q]
-        foreign[:, q, lab.entry[name]] += to_ai_foreign[:, q]
-    domestic[:, :, lab.entry["reskilled"]] += trainees[:, None] * lab.reskilled_mix[None, :]
-    foreign[:, :, lab.entry["immigrant"]] += arrivals_imm[:, None] * lab.mix[None, :]
+        domestic[:, q, at[lab.entry[name]]] += to_ai[:, q] - to_ai_foreign[:, q]
+        foreign[:, q, at[lab.entry[name]]] += to_ai_foreign[:, q]
+    domestic[:, :, at[lab.entry["reskilled"]]] += trainees[:, None] * lab.reskilled_mix[None, :]
+    foreign[:, :, at[lab.entry["immigrant"]]] += arrivals_imm[:, None] * lab.mix[None, :]
     grads_total, foreign_grads = rowsum(to_ai), rowsum(to_ai_foreign)
     demand = lab.demand[i]
     jobs = demand * (1.0 + lab.friction)
@@ -110,6 +118,7 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, res
         hazard=h, multiplier=lab.mult_oqa, attrition=rates["attrition"], split=split, return_rate=r,
         domestic=domestic, foreign=foreign, jobs=jobs, recall_rate=lab.recall, decay=lab.decay,
         domestic_total=grads_total - foreign_grads + trainees, foreign_total=foreign_grads + arrivals_imm,
+        bands=bands,
     )
     end = wf.totals()
     by_q = flows["by_q"]

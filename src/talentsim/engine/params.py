@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
+from scipy.special import logit
 
-from ..arrays import columns, once_along, weighted
+from ..arrays import columns, once_along, stack_rows, weighted
 from ..scenario.inputs import evaluate, is_path, iter_dists, quantity_range
 from ..scenario.schema import AGE_BANDS, LEVERS, QUALIFICATIONS, REGIONS, Scenario
 from . import demography, education, levers
@@ -199,15 +200,13 @@ def rows(x: np.ndarray) -> np.ndarray:
 def finish_all(durations: np.ndarray, slots: int, out: np.ndarray | None = None) -> np.ndarray:
     """Finishing schedules of every year at once, (Y, K, n) C-ordered (or into ``out``): year
     i's (n, K) schedule is ``out[i].T``, a Fortran-ordered view (formula: :func:`finish_schedule`)."""
-    d = durations[:, None, :]
-    floor = np.floor(d)
-    k = np.arange(1, slots + 1)[None, :, None]
+    d = np.asarray(durations)
     if out is None:
-        out = np.empty(np.broadcast_shapes(d.shape, k.shape))
-    # 0 before the last study year, 1 - (d - floor) in it, 1 after: selected in place
-    out.fill(1.0)
-    np.copyto(out, 1.0 - (d - floor), where=k == floor)
-    np.copyto(out, 0.0, where=k < floor)
+        out = np.empty((d.shape[0], slots, d.shape[1]))
+    # 0 before the last study year k = floor d, 1 - (d - floor d) in it, 1 after: min(max(k + 1 - d,
+    # 0), 1), two passes a slot; the same bits for d >= 1 (both differences are exact, Sterbenz)
+    for j in range(slots):  # study year k = j + 1
+        np.clip(np.subtract(j + 2.0, d, out=out[:, j, :]), 0.0, 1.0, out=out[:, j, :])
     return out
 
 
@@ -355,15 +354,16 @@ class LabourParams:
         e = mig.emigration
         self.regions = [r for r in REGIONS if r in e.regions]
         self.shares = np.array([e.regions[r].share for r in self.regions])
-        foreign = np.stack(
-            [p.q(f"migration.emigration.regions.{r}.pay_ratio") for r in self.regions], axis=2
-        )  # (n, Y, R)
-        # stored (Y, R, n), viewed (Y, n, R): each year's (n, R) slice is Fortran-ordered
-        self.foreign = np.ascontiguousarray(foreign.transpose(1, 2, 0)).transpose(0, 2, 1)
         self.ratio0 = np.array([ref.pay_ratio[r] for r in self.regions])[None, :]
         self.mean_ratio0 = weighted(self.ratio0, self.shares)
+        # ln(F_r / P_r0) (Y, n, R), once per draw (or year) where the foreign pay ratios repeat,
+        # and the hazards' per-draw constants logit(base_rate / max_rate) and share_r x max_rate
+        foreign = stack_rows([p.v(f"migration.emigration.regions.{r}.pay_ratio", p.years) for r in self.regions])
+        self.log_foreign = np.broadcast_to(np.log(foreign / self.ratio0), (p.years.size, p.n, len(self.regions)))
         self.emig = [p.s(f"migration.emigration.{k}") for k in ("base_rate", "max_rate", "elasticity")]
         self.ret = [p.s(f"migration.returns.{k}") for k in ("base_rate", "max_rate", "elasticity")]
+        self.emig_logit, self.ret_logit = (logit(b / m) for b, m, _ in (self.emig, self.ret))
+        self.emig_scale = self.shares[None, :] * self.emig[1][:, None]
         self.imm_elasticity = p.s("migration.immigration.elasticity")
         self.imm_base = p.t("migration.immigration.base_inflow")
         self.home = p.t("migration.immigration.home_premium")

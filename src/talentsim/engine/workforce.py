@@ -7,6 +7,7 @@ Shapes: workforce stock (n, Q, B) with Q = (bachelor, master, phd) and B five-ye
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,8 +27,13 @@ def pay_ratio(
     ratio is quoted against Korean AI pay at the initial premium; a higher domestic premium or
     retention pay lowers it.
     """
-    domestic = (1.0 + premium) * (1.0 + retention) / (1.0 + premium0)
-    return foreign_ratio / domestic[:, None]
+    return foreign_ratio / domestic_pay(premium, premium0, retention)[:, None]
+
+
+def domestic_pay(premium: np.ndarray, premium0: np.ndarray, retention: np.ndarray | float) -> np.ndarray:
+    """Korean AI pay against its value at the initial premium, (n,): the divisor of
+    :func:`pay_ratio`, D = (1 + premium)(1 + retention) / (1 + premium0)."""
+    return (1.0 + premium) * (1.0 + retention) / (1.0 + premium0)
 
 
 def emigration_hazard(
@@ -45,8 +51,16 @@ def emigration_hazard(
     does not matter; h rises with every P_r when elasticity > 0 and never exceeds max_rate.
     Returns (h (n,), h_by_region (n, R)) where h_by_region already carries the shares.
     """
-    x = logit(base_rate / max_rate)[:, None] + elasticity[:, None] * np.log(ratio / ratio0)
-    by_region = np.asfortranarray(shares[None, :] * max_rate[:, None] * expit(x))
+    return emigration_hazard_log(np.log(ratio / ratio0), logit(base_rate / max_rate),
+                                 shares[None, :] * max_rate[:, None], elasticity)
+
+
+def emigration_hazard_log(
+    log_ratio: np.ndarray, logit0: np.ndarray, scale: np.ndarray, elasticity: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`emigration_hazard` from ``log_ratio`` = ln(P_r / P_r0) (n, R), ``logit0`` =
+    logit(base_rate / max_rate) (n,) and ``scale`` = share_r x max_rate (n, R)."""
+    by_region = np.asfortranarray(scale * expit(logit0[:, None] + elasticity[:, None] * log_ratio))
     return rowsum(by_region), by_region
 
 
@@ -91,16 +105,25 @@ def return_hazards(
 ) -> np.ndarray:
     """Return hazard of each region's diaspora, (n, R):
     r_r = max_rate * expit(logit(base_rate / max_rate) - elasticity * ln(P_r / P_r,ref))."""
-    x = logit(base_rate / max_rate)[:, None] - elasticity[:, None] * np.log(ratio / ratio_ref)
-    return max_rate[:, None] * expit(x)
+    return return_hazards_log(np.log(ratio / ratio_ref), logit(base_rate / max_rate), max_rate, elasticity)
+
+
+def return_hazards_log(
+    log_ratio: np.ndarray, logit0: np.ndarray, max_rate: np.ndarray, elasticity: np.ndarray
+) -> np.ndarray:
+    """:func:`return_hazards` from ``log_ratio`` = ln(P_r / P_r,ref) (n, R) and ``logit0`` =
+    logit(base_rate / max_rate) (n,)."""
+    return max_rate[:, None] * expit(logit0[:, None] - elasticity[:, None] * log_ratio)
 
 
 def age_in_place(stay: np.ndarray) -> np.ndarray:
-    """:func:`age_one_year` in place on ``stay``; returns the retiring (n, ...) array."""
-    moving = stay / BAND_YEARS
-    stay -= moving
-    stay[..., 1:] += moving[..., :-1]
-    return moving[..., -1]
+    """:func:`age_one_year` in place on ``stay``; returns the retiring (n, ...) array. Multiplies
+    by 1/5 and 4/5 (no division, no whole-array temporary): the same to rounding."""
+    retiring = stay[..., -1] * (1.0 / BAND_YEARS)
+    moving = stay[..., :-1] * (1.0 / BAND_YEARS)
+    stay *= 1.0 - 1.0 / BAND_YEARS
+    stay[..., 1:] += moving
+    return retiring
 
 
 def age_one_year(stay: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -156,6 +179,7 @@ class Workforce:
         decay: np.ndarray,
         domestic_total: np.ndarray | None = None,
         foreign_total: np.ndarray | None = None,
+        bands: Sequence[int] | None = None,
     ) -> dict[str, np.ndarray]:
         """Advance one year; returns this year's flows (docs/model.md, "The labour market").
 
@@ -173,6 +197,8 @@ class Workforce:
         recall_rate : (n,) share of the latent pool seeking an AI job this year
         decay : (n,) share of the latent pool leaving it for good (skills fade)
         domestic_total, foreign_total : (n,) sums of ``domestic`` and ``foreign`` if known
+        bands : the age bands of ``domestic`` and ``foreign`` when they hold only those, (n, Q, E)
+            with E = len(bands) (the candidates' entry bands: everyone else is 0); default all B
 
         1. Separations on the start-of-year stocks W: emigration W h m, attrition W a; of those
            who stay 1/5 of each band ages into the next, the last band retires. Stock R.
@@ -242,10 +268,12 @@ class Workforce:
         tmp = hm  # scratch (n, Q, B)
         np.multiply(d, back_share[n3], out=tmp)
         aged += tmp
-        np.multiply(domestic, f3, out=tmp)
-        aged += tmp
-        np.multiply(foreign, f3, out=tmp)
-        aged_f += tmp
+        # hired candidates join their entry bands (the other bands' candidates are 0)
+        bands = range(domestic.shape[2]) if bands is None else bands
+        hired_d, hired_f = domestic * f3, foreign * f3
+        for e, b in enumerate(bands):
+            aged[:, :, b] += hired_d[:, :, e]
+            aged_f[:, :, b] += hired_f[:, :, e]
         # latent pool (nothing to do while it is empty and nobody enters it)
         exits_total = np.zeros_like(after)
         entries = cand_dom * (1.0 - fill)
@@ -253,7 +281,9 @@ class Workforce:
             rec = recall_rate * fill
             lat_aged = lat * (1.0 - decay - rec)[n3]
             lat_retire = age_in_place(lat_aged)
-            lat_aged += domestic * (1.0 - fill)[n3]
+            unhired = domestic * (1.0 - fill)[n3]
+            for e, b in enumerate(bands):
+                lat_aged[:, :, b] += unhired[:, :, e]
             if laid is not None:
                 lat_aged += laid
             aged += lat * rec[n3]
