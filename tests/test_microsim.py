@@ -49,8 +49,9 @@ def test_mean_trajectories_agree_with_the_cohort_engine_within_three_standard_er
     assert bad.empty, "\n" + bad.round(2).to_string()
     # and the check has teeth: the noise is a small fraction of each metric. International intake
     # is what is left of the places after the (much larger) domestic admissions, so it carries
-    # their agent noise: measured 5.4-6.7 % at these settings (no bias: |z| <= 1.6); 10 % for it
-    limit = np.where(table.metric == "international_intake", 0.10, 0.06)
+    # their agent noise: measured 5.4-6.7 % at these settings (no bias: |z| <= 1.6), up to 11.3 %
+    # with session 5's posterior (draws where few places are left, z -0.3); 15 % for it
+    limit = np.where(table.metric == "international_intake", 0.15, 0.06)
     assert (table.se < limit * table.cohort_mean).all()
 
 
@@ -218,7 +219,13 @@ def test_the_hiring_round_bounds_the_workforce_and_agrees_when_jobs_bind(tmp_pat
     check_identities(micro.run)
     assert np.all(micro.run["ai_workforce"] <= micro.run["jobs"])
     table = agreement(ts.simulate(s, draws), micro.run, ("ai_workforce", "latent_ai_qualified", "inflow_reskilled"))
-    allowed = 3 * table.se + k + TOLERANCE * table.cohort_mean.abs()
+    # a yearly inflow of agents is a Poisson count of K-person agents: its noise per draw is at
+    # least sqrt(K x mean) people, so its standard error over the draws at least sqrt(K x mean /
+    # n). The SE estimated from 6 draws can fall far below that (0.44x of it for the reskilled of
+    # 2025 with 12 draws and another seed: z 6.3, though over 20 seeds the mean difference is -7
+    # people with an sd of 93: no bias)
+    floor = np.where(table.metric.str.startswith("inflow_"), np.sqrt(k * table.cohort_mean.abs() / draws.n_draws), 0)
+    allowed = 3 * np.maximum(table.se, floor) + k + TOLERANCE * table.cohort_mean.abs()
     bad = table[table.difference.abs() > allowed]
     assert bad.empty, "\n" + bad.round(2).to_string()
     late = table[(table.metric == "latent_ai_qualified") & (table.year == 2030)]

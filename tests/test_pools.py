@@ -179,30 +179,31 @@ def test_marginal_cost_rises_with_scale_for_every_lever(baseline):
         assert low > 0 and high >= 1.5 * low, f"{lever}: {low:.2f} -> {high:.2f} KRW bn per extra worker"
 
 
-def test_marginal_cost_of_rd_money_is_clearly_above_the_threshold_in_both_years(baseline):
+def test_marginal_cost_of_rd_money_is_above_the_threshold_in_both_years(baseline):
     """R&D money buys jobs, and the labour market turns extra jobs into workers almost linearly
-    (a shortage: ~0.16 workers per job at both scales), so its ratio is its cap's: 10 (1 -
+    (a shortage: ~0.12 workers per job at both scales), so its ratio is mostly its cap's: 10 (1 -
     exp(-100/c)) / (1 - exp(-1000/c)) on top of the baseline's own line, ~1.6 at the cap's mode
     c = 770 (sourced from the share of added R&D money that goes into pay, [F:goolsbee]). The
-    old cap (mode 900, an assumption) gave 1.49-1.50: on the line. 2,000 draws measure 1.60
-    (2035) and 1.54 (2050); checked against 1.5 in both years."""
+    old cap (mode 900, an assumption) gave 1.49-1.50 in 2035: on the line. 2,000 draws measure
+    1.58-1.62 (2035) and 1.52-1.53 (2050) with seeds 1 and 2."""
     alts = [push(baseline, "rd_compute", s) for s in (100.0, 1000.0)]
-    table = compare_policies(baseline, alts, n_draws=1000, rng=2).levers.set_index("scenario")
+    table = compare_policies(baseline, alts, n_draws=2000, rng=2).levers.set_index("scenario")
     for year in (2035, 2050):
         low, high = (table.loc[f"rd_compute_plus_{s}", f"krw_bn_per_extra_worker_{year}"] for s in (100, 1000))
         assert low > 0 and high >= 1.5 * low, f"rd_compute {year}: {low:.2f} -> {high:.2f} KRW bn per extra worker"
 
 
-def test_fellowships_add_workers_only_after_the_phd_and_then_cost_more_at_scale(baseline):
-    """Fellowships move market-bound graduates into PhD study for 5-6 years: in 2035 they have
-    added nobody yet (the switchers are still studying, fewer people work), so their cost per
-    worker is undefined then; by 2050 the PhD graduates have joined and +1,000 bn a year costs
+def test_fellowships_add_workers_mostly_after_the_phd_and_then_cost_more_at_scale(baseline):
+    """Fellowships move market-bound graduates into PhD study for 5-6 years: by 2035 they have
+    added few workers (the switchers are still studying, and mostly take places international
+    students would have had: a few dozen at +100 bn a year, noisy, sometimes below zero), so
+    their cost is read in 2050, when the PhD graduates have joined: +1,000 bn a year costs
     >= 1.5 x as much per extra worker as +100 bn (the switchers' pool and the PhD places run out)."""
     alts = [push(baseline, "phd_fellowships", s) for s in (100.0, 1000.0)]
     table = compare_policies(baseline, alts, n_draws=200, rng=2).levers.set_index("scenario")
     low, high = (table.loc[f"phd_fellowships_plus_{s}"] for s in (100, 1000))
-    assert low.extra_workers_2035 < 0 and np.isnan(low.krw_bn_per_extra_worker_2035)
     assert low.extra_workers_2050 > 0
+    assert abs(low.extra_workers_2035) < 0.25 * low.extra_workers_2050
     assert high.krw_bn_per_extra_worker_2050 >= 1.5 * low.krw_bn_per_extra_worker_2050 > 0
 
 

@@ -38,24 +38,30 @@ def test_anchors_of_the_2024_workforce_and_diaspora(baseline_run):
         # shortage 2035 -15 %. PhD applicants who give up re-enter with the degree they hold
         # (bachelor's or master's, not all as master's); the posterior re-made with that model
         # (ESS 1,472, was 1,746): master's graduates 2030 -1.9 %, workforce 2035 -1.9 % and 2050
-        # -3.5 %, emigration 2030 -4.5 %, shortage 2035 +8.5 %
+        # -3.5 %, emigration 2030 -4.5 %, shortage 2035 +8.5 %. Session 5: R&D money's cap sourced
+        # (mode 770, was 900) and the calibration's SMC mixing (6 accepted moves per particle and
+        # stage, was 1.5; the old posterior moved with the seed by up to 4 posterior sd): the new
+        # posterior has a lower shortage sensitivity (0.33, was 0.52) and 1.4x wider spreads (median);
+        # four-year entrants 2024 -3.7 %, AI-track entrants -3.1 %, master's graduates 2030 -2.4 %,
+        # PhD graduates 2030 +2.4 %, workforce 2035 +1.3 % and 2050 +0.9 %, diaspora_us 2035 +7 %,
+        # shortage 2035 -5.4 %. Engine speed-ups (perf5) move outputs by < 3e-10 relative
         ("cohort18", 2024, 432_766, 0.001),
         ("cohort18", 2042, 227_628, 0.005),
-        ("ai_track_entrants", 2024, 29_217, 0.01),
-        ("four_year_entrants", 2024, 334_289, 0.01),
-        ("grads_bachelor", 2024, 24_655, 0.01),
-        ("grads_bachelor", 2030, 25_405, 0.01),
-        ("grads_master", 2024, 5_138, 0.01),
-        ("grads_master", 2030, 5_793, 0.01),
-        ("grads_phd", 2024, 1_505, 0.01),
-        ("grads_phd", 2030, 1_713, 0.01),
-        ("ai_workforce", 2024, 57_826, 0.01),
-        ("ai_workforce", 2035, 87_778, 0.01),
-        ("ai_workforce", 2050, 100_784, 0.01),
-        ("diaspora", 2035, 15_624, 0.01),
-        ("diaspora_us", 2035, 9_135, 0.02),
-        ("emigration", 2030, 1_303, 0.02),
-        ("shortage", 2035, 24_988, 0.02),
+        ("ai_track_entrants", 2024, 28_317, 0.01),
+        ("four_year_entrants", 2024, 322_022, 0.01),
+        ("grads_bachelor", 2024, 25_074, 0.01),
+        ("grads_bachelor", 2030, 25_476, 0.01),
+        ("grads_master", 2024, 5_078, 0.01),
+        ("grads_master", 2030, 5_654, 0.01),
+        ("grads_phd", 2024, 1_548, 0.01),
+        ("grads_phd", 2030, 1_754, 0.01),
+        ("ai_workforce", 2024, 58_126, 0.01),
+        ("ai_workforce", 2035, 88_929, 0.01),
+        ("ai_workforce", 2050, 101_648, 0.01),
+        ("diaspora", 2035, 15_323, 0.01),
+        ("diaspora_us", 2035, 9_770, 0.02),
+        ("emigration", 2030, 1_288, 0.02),
+        ("shortage", 2035, 23_639, 0.02),
     ],
 )
 def test_baseline_key_figures(baseline_run, metric, year, value, rel):
