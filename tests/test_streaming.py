@@ -17,16 +17,19 @@ def short(tmp_path_factory):
     return ts.load_scenario(write_scenario(tmp_path_factory.mktemp("s"), "short", {"horizon": {"start": 2024, "end": 2030}}))
 
 
-def test_block_sums_are_sequential_and_chunk_independent():
+def test_block_sums_are_per_block_and_chunk_independent():
     rng = np.random.default_rng(3)
-    v = rng.lognormal(10, 3, size=(3 * BLOCK + 7, 4))
+    v = np.asfortranarray(rng.lognormal(10, 3, size=(3 * BLOCK + 7, 4)))  # draws contiguous, as the engine's
     whole = _block_sums(v)
     split = np.concatenate([_block_sums(v[: 2 * BLOCK]), _block_sums(v[2 * BLOCK :])])
     np.testing.assert_array_equal(whole, split)
-    expected = v[:BLOCK, 0][0]
-    for x in v[1:BLOCK, 0]:
-        expected += x
-    assert whole[0, 0] == expected  # strictly left-to-right, not pairwise
+    # each block is the sum of its own BLOCK draws (the last one of the 7 left), to the bit of
+    # numpy's sum of that block alone, wherever the block sits in memory
+    np.testing.assert_array_equal(whole[1], np.ascontiguousarray(v[BLOCK : 2 * BLOCK].T).sum(axis=1))
+    np.testing.assert_array_equal(whole[-1], np.ascontiguousarray(v[3 * BLOCK :].T).sum(axis=1))
+    shifted = np.empty(v.size + 1)[1:].reshape(v.shape[::-1]).T  # 8 bytes off the original alignment
+    shifted[...] = v
+    np.testing.assert_array_equal(_block_sums(shifted), whole)
     assert whole.shape == (4, 4)
 
 
