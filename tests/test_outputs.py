@@ -127,6 +127,28 @@ def test_inputs_parquet_with_no_draws_streaming_microsim_and_compare(small, tmp_
     assert list(comparison.columns[:5]) == ["scenario", "metric", "unit", "description", "year"]
 
 
+def test_streaming_inputs_written_during_the_pass_leave_nothing_behind(small, tmp_path, monkeypatch):
+    """A streaming run writes inputs.parquet in a thread beside the results folder while its
+    pass runs; after success, or after a failed pass, no temporary file is left and a failed run
+    leaves the previous results as they were."""
+    from talentsim.engine import streaming
+
+    monkeypatch.setattr(cli_run, "MEMORY_BUDGET", 1)  # force streaming
+    out = tmp_path / "st"
+    assert run_cli("run", small, "--draws", 12, "--chunk-size", 5, "--out", out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp-" in p.name) == []
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise ValueError("the pass failed")
+
+    monkeypatch.setattr(streaming, "summarize_streaming", broken)
+    r = run_cli("run", small, "--draws", 40, "--chunk-size", 5, "--out", out)
+    assert r.exit_code != 0
+    assert sorted(p.name for p in tmp_path.iterdir() if ".tmp-" in p.name) == []
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
 # ------------------------------------------------------------------ seeds
 def test_rng_accepts_an_int_a_seed_sequence_or_a_generator(baseline):
     as_int = ts.sample_inputs(baseline, 5, rng=7)

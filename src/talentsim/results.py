@@ -143,12 +143,19 @@ def write_parquet_chunks(path, frames) -> None:
 
 
 def inputs_writer(draws: Draws, chunk_size: int = 5000):
-    """A writer of ``inputs.parquet`` that computes and appends the inputs chunk by chunk
-    (bounded memory for any number of draws), for :func:`write_atomic_dir`."""
+    """A writer ``write(path, stop=None)`` of ``inputs.parquet`` that computes and appends the
+    inputs chunk by chunk (bounded memory for any number of draws), for :func:`write_atomic_dir`
+    or :class:`~talentsim.outdir.BackgroundFile` (it stops early, raising ``InterruptedError``,
+    once the event ``stop`` is set)."""
 
-    def write(path) -> None:
-        write_parquet_chunks(path, (inputs_frame(draws, start, min(start + chunk_size, draws.n_draws))
-                                    for start in range(0, draws.n_draws, chunk_size)))
+    def frames(stop):
+        for start in range(0, draws.n_draws, chunk_size):
+            if stop is not None and stop.is_set():
+                raise InterruptedError("inputs.parquet: stopped")
+            yield inputs_frame(draws, start, min(start + chunk_size, draws.n_draws))
+
+    def write(path, stop=None) -> None:
+        write_parquet_chunks(path, frames(stop))
 
     return write
 

@@ -72,7 +72,7 @@ PARTICLES_PER_INPUT = 10
 MOVES = 6.0
 
 
-def move_budget(moves: float = MOVES) -> dict[str, float]:
+def move_budget(moves: float = MOVES) -> dict[str, Any]:
     """:func:`smc` settings for ``moves`` accepted moves per particle and stage: at the ~25 %
     acceptance the proposal is tuned to, that takes ~4 ``moves`` Metropolis steps; allow 8."""
     return {"jumps": moves, "max_moves": max(12, math.ceil(8 * moves))}

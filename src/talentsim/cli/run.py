@@ -95,7 +95,10 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     logger.debug("%s: %d draws (%s, seed %d), %d uncertain inputs, chunks of %d, %d worker(s), %s", scenario.name,
                  draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
                  "streaming summaries (one pass, bounded memory)" if streaming else "in memory")
+    background = None  # a streaming run writes inputs.parquet in a thread during its pass
     try:
+        if streaming:
+            background = start_background_inputs(out, draws, chunk_size)
         with progress(draws.n_draws, scenario.name, passes=1) as update:
             t_engine = time.perf_counter()
             if streaming:
@@ -148,17 +151,33 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
             files = {
                 "summary.csv": lambda p: summary.to_csv(p, index=False, float_format=fmt),
                 "manifest.json": lambda p: p.write_text(json.dumps(manifest, indent=2, default=str) + "\n"),
-                "inputs.parquet": inputs_writer(draws, chunk_size),
+                "inputs.parquet": background.writer if background is not None else inputs_writer(draws, chunk_size),
             }
             if not no_draws:
                 files.update(draws_writers(scenario, draws, chunk_size))
             write_atomic_dir(out, files)
     except KeyboardInterrupt:
         interrupted(out)
+    finally:
+        if background is not None:
+            background.discard()  # nothing left once writer() moved it; else stop and remove it
     print_headline(summary, scenario.years)
     warn_precision(summary, draws.n_draws, headline_years(scenario.years))
     logger.info("wrote %s/ (%d draws, %s, seed %d)", out, draws.n_draws, draws.method, draws.seed)
     figures_and_report(out, plots, with_report)
+
+
+def start_background_inputs(out: Path, draws, chunk_size: int):
+    """inputs.parquet of a streaming run, written in a thread beside ``out`` while the pass
+    runs (None where ``out``'s folder cannot be made: then it is written after the pass)."""
+    from ..outdir import BackgroundFile
+    from ..results import inputs_writer
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # write_atomic_dir reports it with its own message
+    return BackgroundFile(out, inputs_writer(draws, chunk_size))
 
 
 def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int, no_draws: bool,
