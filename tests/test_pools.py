@@ -164,10 +164,14 @@ MY_LEVERS = ("graduate_seats", "undergrad_ai_programs", "phd_fellowships", "resk
              "diaspora_return", "rd_compute", "retention_pay")  # every lever
 
 
-def marginal_costs(baseline, levers, year=2035, n_draws=200):
+def scale_table(baseline, levers, n_draws=200):
+    """The levers table of +100 and +1,000 bn a year to each of ``levers``, on common draws."""
     alts = [push(baseline, lever, s) for lever in levers for s in (100.0, 1000.0)]
-    table = compare_policies(baseline, alts, n_draws=n_draws, rng=2).levers.set_index("scenario")
-    cost = table[f"krw_bn_per_extra_worker_{year}"]
+    return compare_policies(baseline, alts, n_draws=n_draws, rng=2).levers.set_index("scenario")
+
+
+def marginal_costs(baseline, levers, year=2035, n_draws=200):
+    cost = scale_table(baseline, levers, n_draws)[f"krw_bn_per_extra_worker_{year}"]
     return {lever: (cost[f"{lever}_plus_100"], cost[f"{lever}_plus_1000"]) for lever in levers}
 
 
@@ -186,8 +190,7 @@ def test_marginal_cost_of_rd_money_is_above_the_threshold_in_both_years(baseline
     c = 770 (sourced from the share of added R&D money that goes into pay, [F:goolsbee]). The
     old cap (mode 900, an assumption) gave 1.49-1.50 in 2035: on the line. 2,000 draws measure
     1.58-1.62 (2035) and 1.52-1.53 (2050) with seeds 1 and 2."""
-    alts = [push(baseline, "rd_compute", s) for s in (100.0, 1000.0)]
-    table = compare_policies(baseline, alts, n_draws=2000, rng=2).levers.set_index("scenario")
+    table = scale_table(baseline, ["rd_compute"], n_draws=2000)
     for year in (2035, 2050):
         low, high = (table.loc[f"rd_compute_plus_{s}", f"krw_bn_per_extra_worker_{year}"] for s in (100, 1000))
         assert low > 0 and high >= 1.5 * low, f"rd_compute {year}: {low:.2f} -> {high:.2f} KRW bn per extra worker"
@@ -199,8 +202,7 @@ def test_fellowships_add_workers_mostly_after_the_phd_and_then_cost_more_at_scal
     students would have had: a few dozen at +100 bn a year, noisy, sometimes below zero), so
     their cost is read in 2050, when the PhD graduates have joined: +1,000 bn a year costs
     >= 1.5 x as much per extra worker as +100 bn (the switchers' pool and the PhD places run out)."""
-    alts = [push(baseline, "phd_fellowships", s) for s in (100.0, 1000.0)]
-    table = compare_policies(baseline, alts, n_draws=200, rng=2).levers.set_index("scenario")
+    table = scale_table(baseline, ["phd_fellowships"])
     low, high = (table.loc[f"phd_fellowships_plus_{s}"] for s in (100, 1000))
     assert low.extra_workers_2050 > 0
     assert abs(low.extra_workers_2035) < 0.25 * low.extra_workers_2050

@@ -138,6 +138,14 @@ def calibration_inputs(scenario_file, observed, observation_model, n_particles: 
     return scenario, observation_model_or_exit(observed, observation_model)
 
 
+#: calibrate, backtest and forecast: the SMC's move budget (the default is
+#: analysis.calibrate.MOVES, repeated here so that the CLI does not import scipy to show --help)
+MOVES_OPTION = click.option(
+    "--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
+    help="Metropolis moves accepted per particle at each tempering stage (more mix better and cost more "
+         "model runs)")
+
+
 @click.command()
 @click.argument("scenario_file", metavar="SCENARIO.yaml", type=click.Path(dir_okay=False))
 @click.option("--observed", required=True, type=click.Path(dir_okay=False),
@@ -146,9 +154,7 @@ def calibration_inputs(scenario_file, observed, observation_model, n_particles: 
 @click.option("--observation-model", type=click.Path(dir_okay=False), help=OBSERVATION_MODEL_HELP)
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True,
               help="SMC particles (= posterior sample size)")
-@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
-              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
-                   "cost more model runs)")
+@MOVES_OPTION
 @click.option("--method", type=click.Choice(["smc", "is"]), default="smc", show_default=True,
               help="tempered SMC, or importance sampling from the prior with resampling")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
@@ -185,9 +191,7 @@ def calibrate(scenario_file, observed, observation_model, n_particles, moves, me
 @click.option("--origins", required=True, metavar="YEAR,YEAR,...",
               help="fit on observations up to each of these years, score the later ones")
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=1000, show_default=True)
-@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
-              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
-                   "cost more model runs)")
+@MOVES_OPTION
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="results directory [results/backtest_<scenario name>]")
@@ -236,9 +240,7 @@ def backtest(scenario_file, observed, observation_model, origins, n_particles, m
               help="use this posterior.parquet instead of calibrating")
 @click.option("--until", type=int, help="run SCENARIO to this year [its horizon end] (without --history)")
 @click.option("--particles", "n_particles", type=click.IntRange(min=10), default=2000, show_default=True)
-@click.option("--moves", type=click.FloatRange(min=0, min_open=True), default=6.0, show_default=True,
-              help="Metropolis moves accepted per particle at each tempering stage (more mix better and "
-                   "cost more model runs)")
+@MOVES_OPTION
 @click.option("--draws", "n_draws", type=click.IntRange(min=1), help="forecast draws [scenario's sampling.draws]")
 @click.option("--seed", type=click.IntRange(min=0), help="random seed [scenario's sampling.seed]")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),

@@ -80,8 +80,7 @@ def _one_pass(scenario, draws, ranges, names, lo, hi):
     m_count, y_count = lo.shape
     scale = BINS / np.where(hi > lo, hi - lo, 1.0)
     counts = np.zeros((m_count, y_count * (BINS + 2)), dtype=np.int32)
-    offsets = np.arange(y_count) * (BINS + 2)
-    float_offsets = offsets.astype(float)  # exact: integers far below 2 ** 53
+    offsets = np.arange(y_count, dtype=float) * (BINS + 2)  # each year's first bin (exact integers)
     gmin = np.full((m_count, y_count), np.inf)
     gmax = np.full((m_count, y_count), -np.inf)
     sums = []
@@ -102,7 +101,7 @@ def _one_pass(scenario, draws, ranges, names, lo, hi):
             idx *= scale[i]
             idx += 1.0
             np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
-            idx += float_offsets  # truncation adds the offset (a value within ~1e-11 of a bin edge may
+            idx += offsets  # truncation adds the offset (a value within ~1e-11 of a bin edge may
             # round into the next bin: far inside the recorded error bound)
             idx = idx.astype(np.intp)
             if v.shape[0] == 1:
