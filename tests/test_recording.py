@@ -2,10 +2,13 @@
 the same bits, the same layout and separate arrays whatever the chunking, workers or metric
 selection."""
 
+import mmap
+
 import numpy as np
 import pytest
 
 import talentsim as ts
+from talentsim.engine import memory
 from talentsim.engine.cohort import Buffers, simulate_chunk
 
 from .conftest import write_scenario
@@ -62,3 +65,51 @@ def test_reused_buffers_hold_the_latest_chunk(short, draws, whole):
         for name in ("ai_workforce", "students_bachelor"):
             np.testing.assert_array_equal(got[name], whole[name][start : start + 50], err_msg=name)
             assert np.shares_memory(got[name], buf.arrays[name])
+
+
+needs_huge_pages = pytest.mark.skipif(not hasattr(mmap, "MADV_HUGEPAGE"), reason="no MADV_HUGEPAGE here")
+
+
+@needs_huge_pages
+def test_a_mapping_is_handed_out_again_only_once_nothing_uses_it(monkeypatch):
+    monkeypatch.setattr(memory, "_pool", [])
+    size = 3 * memory.HUGE_PAGE
+    first = memory.huge_block(size)
+    address = first.ctypes.data
+    view = first[16:].reshape(-1, 8).T  # a view of a view: still holds the mapping
+    del first
+    second = memory.huge_block(size)  # in use: a new mapping
+    assert not np.shares_memory(second, view)
+    view[...] = 1.0
+    second[...] = 2.0
+    assert (view == 1.0).all()
+    del view
+    third = memory.huge_block(size - 8)  # nothing uses the first any more: it comes back
+    assert third.ctypes.data == address
+    assert len(memory._pool) == 2 and not np.shares_memory(second, third)
+
+
+@needs_huge_pages
+def test_the_pool_keeps_at_most_its_bytes_and_drops_mappings_too_small(monkeypatch):
+    monkeypatch.setattr(memory, "_pool", [])
+    monkeypatch.setattr(memory, "POOL_BYTES", 5 * memory.HUGE_PAGE)
+    a = memory.huge_block(2 * memory.HUGE_PAGE)  # mapped with one huge page to align: 3 pages
+    b = memory.huge_block(2 * memory.HUGE_PAGE)  # 6 pages in all: not kept
+    assert [len(m.mapped) for m in memory._pool] == [3 * memory.HUGE_PAGE]
+    del a, b
+    c = memory.huge_block(3 * memory.HUGE_PAGE)  # the free one is too small: replaced, not added to
+    assert [len(m.mapped) for m in memory._pool] == [4 * memory.HUGE_PAGE]
+    assert memory._pool[0].user() is not None and c.base is memory._pool[0].user()
+
+
+def test_runs_in_one_process_share_no_live_memory_and_repeat_their_bits(short, draws, whole):
+    first = ts.simulate(short, draws, chunk_size=100)
+    second = ts.simulate(short, draws, chunk_size=100)  # the first still alive: its own memory
+    for name in ("ai_workforce", "grads_phd"):
+        assert not np.shares_memory(first[name], second[name])
+    first[name][...] = -1.0
+    del first
+    third = ts.simulate(short, draws, chunk_size=100)  # may write into the first's pages
+    for name, v in third.metrics.items():
+        np.testing.assert_array_equal(v, whole[name], err_msg=name)
+        np.testing.assert_array_equal(second[name], whole[name], err_msg=name)
