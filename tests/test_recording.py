@@ -113,3 +113,28 @@ def test_runs_in_one_process_share_no_live_memory_and_repeat_their_bits(short, d
     for name, v in third.metrics.items():
         np.testing.assert_array_equal(v, whole[name], err_msg=name)
         np.testing.assert_array_equal(second[name], whole[name], err_msg=name)
+
+
+@needs_huge_pages
+def test_release_unused_unmaps_only_what_nothing_uses(monkeypatch):
+    monkeypatch.setattr(memory, "_pool", [])
+    kept = memory.huge_block(2 * memory.HUGE_PAGE)
+    dropped = memory.huge_block(4 * memory.HUGE_PAGE)
+    del dropped
+    assert memory.release_unused() == 5 * memory.HUGE_PAGE  # its size plus the alignment page
+    assert len(memory._pool) == 1 and memory._pool[0].user() is kept.base
+    kept[...] = 3.0  # still mapped
+    assert memory.release_unused() == 0
+
+
+@needs_huge_pages
+def test_a_streaming_task_leaves_no_metric_arrays_behind(short, monkeypatch):
+    from talentsim.engine import streaming
+
+    monkeypatch.setattr(memory, "_pool", [])
+    many = ts.sample_inputs(short, 1200, "mc", rng=8)  # chunks of 600: blocks of huge pages
+    lo, hi = np.zeros((1, len(short.years))), np.full((1, len(short.years)), 1e6)
+    streaming._one_pass(short, many, [(0, 600), (600, 1200)], ["ai_workforce"], lo, hi)
+    assert memory._pool == []  # the task's arrays were unmapped when it ended
+    ts.simulate(short, many, chunk_size=600)  # while an in-memory run's are kept for the next
+    assert memory._pool and all(m.free() for m in memory._pool)

@@ -121,9 +121,7 @@ def huge_block(nbytes: int) -> np.ndarray:
     fits = [m for m in free if len(m.mapped) >= 8 * size + HUGE_PAGE]
     if fits:
         return min(fits, key=lambda m: len(m.mapped)).block(size)
-    for m in free:  # none fits: a new mapping replaces them (kept, they would only add up)
-        _pool.remove(m)
-        m.mapped.close()
+    release_unused()  # none fits: a new mapping replaces them (kept, they would only add up)
     try:
         mapped = mmap.mmap(-1, 8 * size + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         mapped.madvise(advise)
@@ -133,6 +131,17 @@ def huge_block(nbytes: int) -> np.ndarray:
     if sum(len(m.mapped) for m in _pool) + len(mapped) <= POOL_BYTES:
         _pool.append(new)
     return new.block(size)
+
+
+def release_unused() -> int:
+    """Unmap every pooled mapping no array uses (a streaming task's arrays when it ends: kept,
+    they would hold a worker's memory between tasks); returns the bytes released."""
+    released = 0
+    for m in [m for m in _pool if m.free()]:
+        _pool.remove(m)
+        released += len(m.mapped)
+        m.mapped.close()
+    return released
 
 
 class Arena:

@@ -71,6 +71,16 @@ def _block_sums(values: np.ndarray) -> np.ndarray:
 
 
 def _one_pass(scenario, draws, ranges, names, lo, hi):
+    """:func:`_pass_statistics`, then the task's metric arrays unmapped: a worker holds none
+    between tasks (kept for reuse, they would add a chunk's arrays to every worker's memory)."""
+    from .memory import release_unused
+
+    out = _pass_statistics(scenario, draws, ranges, names, lo, hi)
+    release_unused()
+    return out
+
+
+def _pass_statistics(scenario, draws, ranges, names, lo, hi):
     """Over the draws of several chunks: (names, min, max, block sums (M, blocks, Y),
     counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow. The chunks'
     metrics are written into the same arrays chunk after chunk (memory and page faults of one
