@@ -33,13 +33,13 @@ from reference_model import simulate_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: engine / reference time, baseline at 10,000 draws, median of pairwise ratios: 0.91 and 1.05
-#: measured on branch perf5 on 2026-11-30 at load 1.0 (--repeats 7, alternated with main's
-#: engine: 1.41 and 1.33; engine medians 0.617 / 0.753 s against main's 1.109 / 1.113 s). The
-#: reference model runs in the engine's process and shares its allocator settings
-#: (talentsim.engine.memory): 0.70 / 0.76 s here against 0.74 / 0.87 s beside main's engine.
+#: engine / reference time, baseline at 10,000 draws, median of pairwise ratios: 0.79, 0.96,
+#: 0.96, 0.97 in four runs on 2026-11-30 (session 6, metric blocks reused between runs; load
+#: 1.0-1.1; session 5's engine gave 0.95-1.03 beside it). The host's speed swings within minutes
+#: and the two models do not feel it alike, so the ratio moves too. The reference model runs
+#: in the engine's process and shares its allocator settings (talentsim.engine.memory).
 #: Re-measure and update it in the commit that accepts a slower (richer) engine.
-REFERENCE_RATIO = 1.0
+REFERENCE_RATIO = 0.9
 #: issue 20: 10,000 baseline draws, engine alone, quiet core
 TARGET_SECONDS_PER_10K = 0.5
 
