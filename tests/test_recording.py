@@ -138,3 +138,33 @@ def test_a_streaming_task_leaves_no_metric_arrays_behind(short, monkeypatch):
     assert memory._pool == []  # the task's arrays were unmapped when it ended
     ts.simulate(short, many, chunk_size=600)  # while an in-memory run's are kept for the next
     assert memory._pool and all(m.free() for m in memory._pool)
+
+
+@needs_huge_pages
+def test_two_threads_never_get_the_same_free_mapping(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(memory, "_pool", [])
+    first = memory.huge_block(memory.HUGE_PAGE)
+    del first  # one free mapping in the pool
+    found_free = memory._Mapping.free
+
+    def slow_free(self):  # widen the window between finding a mapping free and handing it out
+        free = found_free(self)
+        time.sleep(0.02)
+        return free
+
+    monkeypatch.setattr(memory._Mapping, "free", slow_free)
+    start, got = threading.Barrier(2), []
+
+    def take() -> None:
+        start.wait()
+        got.append(memory.huge_block(memory.HUGE_PAGE))
+
+    threads = [threading.Thread(target=take) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 2 and not np.shares_memory(got[0], got[1])

@@ -28,6 +28,7 @@ import ctypes
 import mmap
 import platform
 import sys
+import threading
 import weakref
 from dataclasses import dataclass
 
@@ -99,6 +100,7 @@ class _Mapping:
 
 
 _pool: list[_Mapping] = []
+_pool_lock = threading.Lock()  # a mapping is found free and handed out in one step
 
 
 def huge_block(nbytes: int) -> np.ndarray:
@@ -117,25 +119,30 @@ def huge_block(nbytes: int) -> np.ndarray:
     advise = getattr(mmap, "MADV_HUGEPAGE", None)
     if advise is None or 8 * size < HUGE_PAGE:
         return np.empty(size)
-    free = [m for m in _pool if m.free()]
-    fits = [m for m in free if len(m.mapped) >= 8 * size + HUGE_PAGE]
-    if fits:
-        return min(fits, key=lambda m: len(m.mapped)).block(size)
-    release_unused()  # none fits: a new mapping replaces them (kept, they would only add up)
-    try:
-        mapped = mmap.mmap(-1, 8 * size + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        mapped.madvise(advise)
-    except (OSError, ValueError):
-        return np.empty(size)
-    new = _Mapping(mapped)
-    if sum(len(m.mapped) for m in _pool) + len(mapped) <= POOL_BYTES:
-        _pool.append(new)
-    return new.block(size)
+    with _pool_lock:  # two threads never get the same free mapping
+        fits = [m for m in _pool if m.free() and len(m.mapped) >= 8 * size + HUGE_PAGE]
+        if fits:
+            return min(fits, key=lambda m: len(m.mapped)).block(size)
+        _release_unused()  # none fits: a new mapping replaces them (kept, they would only add up)
+        try:
+            mapped = mmap.mmap(-1, 8 * size + HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+            mapped.madvise(advise)
+        except (OSError, ValueError):
+            return np.empty(size)
+        new = _Mapping(mapped)
+        if sum(len(m.mapped) for m in _pool) + len(mapped) <= POOL_BYTES:
+            _pool.append(new)
+        return new.block(size)
 
 
 def release_unused() -> int:
     """Unmap every pooled mapping no array uses (a streaming task's arrays when it ends: kept,
     they would hold a worker's memory between tasks); returns the bytes released."""
+    with _pool_lock:
+        return _release_unused()
+
+
+def _release_unused() -> int:
     released = 0
     for m in [m for m in _pool if m.free()]:
         _pool.remove(m)
