@@ -132,6 +132,16 @@ def test_unit_cost_grows_from_the_base_year_and_spending_is_deflated():
     np.testing.assert_allclose(real, [[110.0, 110.0]])
 
 
+@pytest.mark.parametrize("base_year", [2019, 2023, 2030])  # before, inside and after the years
+def test_unit_cost_of_consecutive_years_grown_year_by_year_matches_the_power(base_year):
+    # consecutive years take the year-by-year path (forward and backward from the anchor); every
+    # year, the first and the last too, is cost x (1 + growth) ** (year - base year)
+    years = np.arange(2021, 2027)
+    cost = unit_cost_path(np.array([2.0, 3.0]), np.array([0.05, -0.02]), years, base_year)
+    want = np.array([[2.0], [3.0]]) * np.array([[1.05], [0.98]]) ** (years - base_year)
+    np.testing.assert_allclose(cost, want, rtol=1e-12)
+
+
 # ------------------------------------------------------------------ parallel
 def test_chunk_bounds_by_hand():
     assert chunk_bounds(10, 4) == [(0, 4), (4, 8), (8, 10)]

@@ -3,6 +3,8 @@ the same bits, the same layout and separate arrays whatever the chunking, worker
 selection."""
 
 import mmap
+import platform
+import sys
 
 import numpy as np
 import pytest
@@ -168,3 +170,10 @@ def test_two_threads_never_get_the_same_free_mapping(monkeypatch):
     for t in threads:
         t.join()
     assert len(got) == 2 and not np.shares_memory(got[0], got[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_glibc_keeps_at_least_64_mib_of_freed_heap_for_the_next_chunk():
+    assert memory._mallopt() is not None
+    kept = memory.keep_freed_heap(10, 10)  # a tiny chunk still keeps the floor
+    assert 64 << 20 <= kept <= memory.MAX_KEPT

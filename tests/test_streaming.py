@@ -71,3 +71,20 @@ def test_cli_methods_match_sampling_and_import_is_lean():
     assert cli_run.METHODS == sampling.METHODS
     code = "import sys, talentsim; print(sorted({'pandas', 'scipy', 'pydantic', 'matplotlib', 'pyarrow'} & set(sys.modules)))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+
+def test_the_recorded_bound_is_the_pilot_range_widened_by_the_margin(short, monkeypatch):
+    # range per metric and year: the first PILOT draws' [min, max] widened by MARGIN x span each
+    # side, so the bound is (1 + 2 MARGIN) x span / BINS; the manifest keeps each metric's largest
+    monkeypatch.setattr(streaming, "PILOT", 300)
+    draws = ts.sample_inputs(short, 1200, "lhs", rng=9)
+    run = ts.simulate(short, draws)
+    streamed = summarize_streaming(short, draws, chunk_size=500)
+    assert streamed.passes == 1
+    for name, v in run.metrics.items():
+        pilot = v[:300]
+        span = pilot.max(axis=0) - pilot.min(axis=0)
+        varies = v.max(axis=0) > v.min(axis=0)
+        want = np.where(varies, (1 + 2 * streaming.MARGIN) * span / BINS, 0.0).max()
+        assert streamed.max_quantile_error[name] == pytest.approx(want, rel=1e-9, abs=1e-12), name
+    assert streamed.max_quantile_error.nunique() > 10  # per metric, not one figure for all
