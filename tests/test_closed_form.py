@@ -80,6 +80,7 @@ def test_entry_at_a_binding_quota_by_hand():
     assert np.all(run["tertiary_applicants"][0] * 0.8 / 10000 >= 1.2)
     np.testing.assert_allclose(run["four_year_entrants"], 9000.0, rtol=RTOL)
     np.testing.assert_allclose(run["tertiary_entrants"], 9000.0 + 4500.0, rtol=RTOL)
+    np.testing.assert_allclose(run["admission_quota"], 10000.0 + 5000.0, rtol=RTOL)  # four-year + junior
     np.testing.assert_allclose(run["unfilled_places"], 15000.0 - 13500.0, rtol=RTOL)
     np.testing.assert_allclose(run["ai_track_entrants"], 1800.0, rtol=RTOL)
 

@@ -199,6 +199,14 @@ def test_retention_pay_lowers_attrition_and_emigration():
     assert np.all(at(a, "emigration", 2027) < at(b, "emigration", 2027))
 
 
+def test_with_retention_pay_the_regional_hazards_still_add_up_to_the_total():
+    lab = labour_of(ts.load_scenario(Path(BASELINE).parent / "retention_pay.yaml"))
+    i = index_of(ts.load_scenario(Path(BASELINE).parent / "retention_pay.yaml"), 2030)
+    rates = migration_rates(lab, i, np.full(64, 0.06), np.full(64, 57000.0), np.full(64, 11000.0))
+    assert np.all(rates["covered"] > 0)  # retention pay in force: the mixed hazards
+    np.testing.assert_allclose(rates["by_region"].sum(axis=1), rates["emigration"], rtol=1e-12)
+
+
 def test_zero_attrition_elasticity_leaves_attrition_to_the_workforce(tmp_path):
     s = ts.load_scenario(write_scenario(tmp_path, "flat", {"workforce": {"attrition_pay_elasticity": 0.0}},
                                         extends=Path(BASELINE).parent / "retention_pay.yaml"))

@@ -44,3 +44,24 @@ def test_line_spending_is_zero_outside_its_years():
     years = np.arange(2020, 2025)
     out = line_spending(np.full((1, 5), 3.0), years, 2021, 2023)
     np.testing.assert_array_equal(out, [[0, 3, 3, 3, 0]])
+
+
+def test_ramps_of_consecutive_years_add_up():
+    # 6 then 3 units bought, each spread over 3 years: 6/3, (6+3)/3, (6+3)/3, 3/3, 0
+    units = lever_units(np.array([[6.0, 3.0, 0, 0, 0]]), np.array([1.0]), ramp_years=3)
+    np.testing.assert_allclose(units, [[2, 3, 3, 1, 0]])
+
+
+def test_funded_undergraduate_places_raise_ai_track_entry_on_the_same_draws():
+    from pathlib import Path
+
+    import talentsim as ts
+
+    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
+    base, push = (ts.load_scenario(scenarios / f) for f in ("baseline.yaml", "undergrad_ai_push.yaml"))
+    b, p = (ts.simulate(s, ts.sample_inputs(s, 20, "lhs", rng=6)) for s in (base, push))
+    years = list(b.years)
+    late = [years.index(y) for y in (2030, 2040)]
+    assert np.all(p["ai_track_entrants"][:, late] > b["ai_track_entrants"][:, late])
+    before = years.index(2025)  # the money starts in 2026
+    np.testing.assert_array_equal(p["ai_track_entrants"][:, before], b["ai_track_entrants"][:, before])

@@ -77,6 +77,11 @@ def test_price_basis_by_hand():
                                [[0.01, 0.01 * 1.02**3]])
 
 
+def test_no_effort_draws_nobody_in_the_shape_of_effort_and_pool():
+    assert pool_draw(np.zeros(3), 5.0).shape == (3,)
+    assert pool_draw(0.0, np.full(4, 5.0)).shape == (4,)
+
+
 # ------------------------------------------------------------------ in the engine
 def sim(s: Scenario, n: int = 40):
     return ts.simulate(s, ts.sample_inputs(s, n, rng=5))

@@ -177,3 +177,18 @@ def test_glibc_keeps_at_least_64_mib_of_freed_heap_for_the_next_chunk():
     assert memory._mallopt() is not None
     kept = memory.keep_freed_heap(10, 10)  # a tiny chunk still keeps the floor
     assert 64 << 20 <= kept <= memory.MAX_KEPT
+
+
+def test_arena_arrays_start_on_64_bytes_and_never_overlap():
+    arena = memory.Arena(per_block=4, block_bytes=1 << 20)
+    arrays = [arena.empty(3, 7) for _ in range(6)]  # 21 elements: the next starts 24 elements on
+    assert all(a.ctypes.data % 64 == 0 for a in arrays[1:4])  # within a block
+    for j, a in enumerate(arrays):
+        a[...] = j
+    assert all((a == j).all() for j, a in enumerate(arrays))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_the_first_chunk_sets_the_heap_threshold(monkeypatch):
+    monkeypatch.setattr(memory, "_kept", 0)  # as in a new process
+    assert memory.keep_freed_heap(10, 10) == 64 << 20  # the floor, set through mallopt
