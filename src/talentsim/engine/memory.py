@@ -153,7 +153,8 @@ def _release_unused() -> int:
 
 class Arena:
     """Carves separate (rows, cols) float64 arrays out of a few large :func:`huge_block` blocks,
-    ``per_block`` arrays (at most 256 MiB) a block, each array starting on 64 bytes. The arrays
+    ``per_block`` arrays (at most 256 MiB) a block, each a multiple of 64 bytes after the block's start
+    (on 64-byte boundaries in a huge-page block; plain ``np.empty`` blocks are 16-byte aligned). The arrays
     never overlap; a block lives as long as any of its arrays."""
 
     def __init__(self, per_block: int = 64, block_bytes: int = 256 << 20):
