@@ -200,8 +200,8 @@ def test_retention_pay_lowers_attrition_and_emigration():
 
 
 def test_with_retention_pay_the_regional_hazards_still_add_up_to_the_total():
-    lab = labour_of(ts.load_scenario(Path(BASELINE).parent / "retention_pay.yaml"))
-    i = index_of(ts.load_scenario(Path(BASELINE).parent / "retention_pay.yaml"), 2030)
+    s = ts.load_scenario(Path(BASELINE).parent / "retention_pay.yaml")
+    lab, i = labour_of(s), index_of(s, 2030)
     rates = migration_rates(lab, i, np.full(64, 0.06), np.full(64, 57000.0), np.full(64, 11000.0))
     assert np.all(rates["covered"] > 0)  # retention pay in force: the mixed hazards
     np.testing.assert_allclose(rates["by_region"].sum(axis=1), rates["emigration"], rtol=1e-12)

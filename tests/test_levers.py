@@ -53,13 +53,13 @@ def test_ramps_of_consecutive_years_add_up():
 
 
 def test_funded_undergraduate_places_raise_ai_track_entry_on_the_same_draws():
-    from pathlib import Path
-
     import talentsim as ts
+    from talentsim.analysis.compare import common_draws
 
-    scenarios = Path(__file__).resolve().parents[1] / "scenarios"
-    base, push = (ts.load_scenario(scenarios / f) for f in ("baseline.yaml", "undergrad_ai_push.yaml"))
-    b, p = (ts.simulate(s, ts.sample_inputs(s, 20, "lhs", rng=6)) for s in (base, push))
+    from .conftest import BASELINE
+
+    scenarios = [ts.load_scenario(BASELINE), ts.load_scenario(BASELINE.parent / "undergrad_ai_push.yaml")]
+    b, p = (ts.simulate(s, d) for s, d in zip(scenarios, common_draws(scenarios, 20, "lhs", 6)))
     years = list(b.years)
     late = [years.index(y) for y in (2030, 2040)]
     assert np.all(p["ai_track_entrants"][:, late] > b["ai_track_entrants"][:, late])

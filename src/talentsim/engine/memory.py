@@ -171,5 +171,3 @@ class Arena:
         out = self._block[self._used : self._used + count].reshape(rows, cols)
         self._used += step
         return out
-
-
