@@ -251,6 +251,30 @@ def test_histogram_quantile_of_a_batch_of_histograms():
     np.testing.assert_allclose(streaming.histogram_quantile(counts, lo, hi, 0.5, cum=cum), [2.0, 14.25])
 
 
+def test_pass_statistics_bins_every_value_once_with_under_and_overflow(monkeypatch):
+    # two metrics over 2 years, two chunks of 3 draws (n, Y): values inside, below lo, at and
+    # above hi, and a metric constant within a chunk (binned once, counted n times)
+    spread = np.array([[0.0, 5.0], [2.5, 9.0], [7.0, 10.0], [-3.0, 7.5], [3.99, 12.0], [4.0, 6.0]])
+    flat = np.array([[2.0, 8.0]] * 3 + [[3.0, 8.0]] * 3)
+    data = {"a": spread, "b": flat}
+    monkeypatch.setattr(streaming, "_chunk_metrics", lambda s, d, a, b, into=None: {
+        k: np.asfortranarray(v[a:b]) for k, v in data.items()})
+    monkeypatch.setattr(streaming, "BINS", 4)
+    lo = np.array([[0.0, 6.0], [2.5, 8.0]])
+    hi = np.array([[4.0, 10.0], [4.0, 8.0]])  # b's second year: hi == lo (a constant pilot)
+    gmin, gmax, sums, counts = streaming._pass_statistics(None, None, [(0, 3), (3, 6)], ["a", "b"], lo, hi)
+    np.testing.assert_array_equal(gmin, [[-3.0, 5.0], [2.0, 8.0]])
+    np.testing.assert_array_equal(gmax, [[7.0, 12.0], [3.0, 8.0]])
+    # bins: 0 under lo, 1..4 the four equal bins, 5 at or above hi
+    # a, 2024 over [0, 4], width 1: 0 -> 1, 2.5 -> 3, 7 -> 5, -3 -> 0, 3.99 -> 4, 4 -> 5
+    # a, 2025 over [6, 10]: 5 -> 0, 9 -> 4, 10 -> 5, 7.5 -> 2, 12 -> 5, 6 -> 1
+    # b: 2 below [2.5, 4] -> 0, 3 -> 1 + floor(0.5 / 0.375) = 2; 8 over [8, 8] -> 1 six times
+    np.testing.assert_array_equal(counts[0], [[1, 1, 0, 1, 1, 2], [1, 1, 1, 0, 1, 2]])
+    np.testing.assert_array_equal(counts[1], [[3, 0, 3, 0, 0, 0], [0, 6, 0, 0, 0, 0]])
+    assert counts.dtype == np.int32
+    np.testing.assert_array_equal(sums.sum(axis=1), [spread.sum(axis=0), flat.sum(axis=0)])
+
+
 def test_a_small_streamed_summary_over_several_tasks_is_within_its_bound(monkeypatch):
     import talentsim as ts
     from talentsim.results import summarize

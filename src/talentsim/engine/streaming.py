@@ -24,7 +24,8 @@ outside a range that held all of the pilot's draws: in practice never), a second
 histograms over the exact [min, max] (the bound is then (max - min) / BINS), so the result is
 always within the recorded bound. Counts and sums are pure functions of the draws, so the output
 is bit-identical for any chunk size, worker count or cluster. Memory per task: one chunk of
-metrics, processed one metric at a time, plus int32 counts (metrics x years x (BINS + 2)).
+metrics, processed one metric at a time (two reused bin-index arrays of one metric's chunk),
+plus int32 counts (metrics x years x (BINS + 2)).
 """
 
 from __future__ import annotations
@@ -90,35 +91,41 @@ def _pass_statistics(scenario, draws, ranges, names, lo, hi):
     m_count, y_count = lo.shape
     scale = BINS / np.where(hi > lo, hi - lo, 1.0)
     counts = np.zeros((m_count, y_count * (BINS + 2)), dtype=np.int32)
-    offsets = np.arange(y_count, dtype=float) * (BINS + 2)  # each year's first bin (exact integers)
+    # 1 + each year's first bin (exact integers): x = (v - lo) * scale lands in bin 1 + floor(x)
+    first = 1.0 + np.arange(y_count, dtype=float) * (BINS + 2)
     gmin = np.full((m_count, y_count), np.inf)
     gmax = np.full((m_count, y_count), -np.inf)
     sums = []
     reused: dict[int, Buffers] = {}  # one set of metric arrays per chunk length, filled chunk after chunk
+    scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # float and integer bin indices, per chunk length
     for start, stop in ranges:
         n = stop - start
         m = _chunk_metrics(scenario, draws, start, stop, reused.setdefault(n, Buffers(n)).at(0, n))
         chunk_sums = np.empty((m_count, -(-(stop - start) // BLOCK), y_count))
+        x, idx = scratch.setdefault(n, (np.empty((y_count, n)), np.empty((y_count, n), dtype=np.intp)))
         for i, name in enumerate(names):
-            v = m.pop(name)
-            vmin, vmax = v.min(axis=0), v.max(axis=0)
+            v = m.pop(name).T  # (Y, n), C-ordered: the engine stores the draw axis contiguously
+            vmin, vmax = v.min(axis=1), v.max(axis=1)
             np.minimum(gmin[i], vmin, out=gmin[i])
             np.maximum(gmax[i], vmax, out=gmax[i])
-            chunk_sums[i] = _block_sums(v)
+            chunk_sums[i] = _block_sums(v.T)
             if np.array_equal(vmin, vmax):  # the same value in every draw of the chunk, each year:
-                v = vmin[None, :]  # bin that one row and count it n times (16 of 126 baseline metrics)
-            idx = v - lo[i]  # (v - lo) * scale + 1, in place: bin 0 below lo, BINS + 1 at or above hi
-            idx *= scale[i]
-            idx += 1.0
-            np.clip(idx, 0.0, BINS + 1.0, out=idx)  # >= 0, so truncation is floor
-            idx += offsets  # truncation adds the offset (a value within ~1e-11 of a bin edge may
-            # round into the next bin: far inside the recorded error bound)
-            idx = idx.astype(np.intp)
-            if v.shape[0] == 1:
-                counts[i, idx[0]] += n
+                # bin that one value and count it n times (16 of 126 baseline metrics)
+                one = np.clip((vmin - lo[i]) * scale[i], -1.0, BINS) + first
+                counts[i, one.astype(np.intp)] += n
                 continue
-            hist = np.bincount(idx.ravel(order="K"), minlength=counts.shape[1])  # order-free: no copy
-            np.add(counts[i], hist, out=counts[i], casting="unsafe")
+            np.subtract(v, lo[i][:, None], out=x)
+            x *= scale[i][:, None]
+            if not ((vmin >= lo[i]).all() and (vmax <= hi[i]).all()):  # below lo: bin 0; at or
+                np.clip(x, -1.0, BINS, out=x)  # above hi: BINS + 1 (the under- and overflow bins)
+            x += first[:, None]  # >= 0, so truncation is floor (a value within ~1e-11 of a bin
+            # edge may round into the next bin: far inside the recorded error bound)
+            np.copyto(idx, x, casting="unsafe")
+            hist = np.bincount(idx.ravel(), minlength=counts.shape[1])
+            # at most n per bin: the low 32-bit halves of the int64 counts (little-endian) hold
+            # them, added without numpy's slower casting loop
+            np.add(counts[i], hist.view(np.int32)[::2] if np.little_endian else hist, out=counts[i],
+                   casting="unsafe")
         sums.append(chunk_sums)
         del m
     return gmin, gmax, np.concatenate(sums, axis=1), counts.reshape(m_count, y_count, BINS + 2)
