@@ -37,18 +37,24 @@ BANDS = (20, 25, 30, 35, 40, 45, 50, 55, 60)
 #: PhD places of the toy (5,000: never binding, international students admitted) and of its
 #: variant (340: binding, a waiting list, unplaced PhD applicants entering the market)
 PHD_SEATS = (5000.0, 340.0)
+#: graduates' take-up response to the shortage rate: the toy's (take-up never reaches the
+#: graduates available) and a strong one (master's and PhD take-up hit that ceiling in 2027)
+RESPONSE = (0.5, 10.0)
 
 
 # Every test simulates the toy itself (a fraction of a second) rather than sharing a fixture:
 # a mutation tool attributes a function to the tests that call it, and a shared fixture would
 # be attributed to the first test only (docs/testing.md).
-def toy(phd_seats: float = PHD_SEATS[0]):
+def toy(phd_seats: float = PHD_SEATS[0], response: float = RESPONSE[0]):
     s = ts.load_scenario(TOY)
-    return s if phd_seats == PHD_SEATS[0] else s.with_values({"graduate_school.phd.base_seats": phd_seats})
+    changes = {"graduate_school.phd.base_seats": phd_seats} if phd_seats != PHD_SEATS[0] else {}
+    if response != RESPONSE[0]:
+        changes["workforce.take_up_response"] = response
+    return s.with_values(changes) if changes else s
 
 
-def simulate(phd_seats: float = PHD_SEATS[0], **kwargs):
-    s = toy(phd_seats)
+def simulate(phd_seats: float = PHD_SEATS[0], response: float = RESPONSE[0], **kwargs):
+    s = toy(phd_seats, response)
     return ts.simulate(s, ts.sample_inputs(s), **kwargs)
 
 
@@ -140,6 +146,16 @@ def test_every_horizon_year_matches_the_hand_recurrence(phd_seats):
     assert all(np.array_equal(run[name][0], run[name][-1]) for name in COMPARED)
 
 
+def test_take_up_held_at_the_graduates_available_matches_the_hand_recurrence():
+    # a strong shortage response: the master's and PhD graduates' take-up is capped at those
+    # available (incl. applicants who gave up on a PhD place: the binding PhD variant)
+    run, expected = simulate(PHD_SEATS[1], RESPONSE[1]), reference(PHD_SEATS[1], RESPONSE[1])
+    assert expected["binding"][:, 1:].any(axis=0).all() and not reference(PHD_SEATS[1])["binding"].any()
+    wrong = [name for name in COMPARED
+             if not np.allclose(run[name][0], expected[name], rtol=RTOL, atol=1e-9)]
+    assert not wrong, {name: (run[name][0], expected[name]) for name in wrong}
+
+
 @pytest.mark.parametrize("phd_seats", PHD_SEATS, ids=["phd_open", "phd_binding"])
 def test_stocks_before_the_horizon_match_the_hand_recurrence(phd_seats):
     run, expected = simulate(phd_seats), reference(phd_seats)
@@ -212,7 +228,7 @@ class Stage:
                 "places_held_ai": held[2] + intake_all, "stock_ai": self.stock[2].sum()}
 
 
-def reference(phd_seats: float) -> dict:
+def reference(phd_seats: float, response: float = RESPONSE[0]) -> dict:
     """Every compared metric of the toy for the horizon years, by a scalar recurrence."""
     years = list(range(2004, 2028))
     live0 = years.index(2024)
@@ -282,13 +298,14 @@ def reference(phd_seats: float) -> dict:
     to_master = to_phd = 0.0
     to_phd_b = wait_b = 0.0  # bachelor's holders among the PhD applicants in transit / waiting
     initial = {}
+    binding: list[bool] = []  # per horizon year: did take-up hit the ceiling (bachelor, master, PhD)
     for i, year in enumerate(years):
         live = i >= live0
         if live:
             # premium: moves 0.3 of the way to max(0.06 + 0.5 (shortage rate - 0.1), -0.05)
             target = max(0.06 + 0.5 * (shortage_rate - 0.1), -0.05)
             premium = premium + 0.3 * (target - premium)
-            take_up = max(1 + 0.5 * (shortage_rate - 0.1), 0.0)
+            take_up = max(1 + response * (shortage_rate - 0.1), 0.0)
         # bachelor's pipeline
         grads_b = 0.0
         for g, (d, intake) in enumerate(groups):
@@ -325,6 +342,7 @@ def reference(phd_seats: float) -> dict:
         # graduates available; applicants who miss a place enter like graduates of the degree
         # they hold (PhD applicants: bachelor's or master's, in the applicants' mix)
         def take(base, ceiling, take_up=take_up):
+            binding.append(base * take_up > max(ceiling, base))
             return min(base * take_up, max(ceiling, base))
 
         leave_b = m["unplaced_leavers"] + phd_leave_b
@@ -433,4 +451,5 @@ def reference(phd_seats: float) -> dict:
             demand=demand[year], shortage=shortage, shortage_probability=float(shortage > 0), fill=fill)
     result = {k: np.array(v) for k, v in out.items()}
     result["initial"] = initial
+    result["binding"] = np.array(binding).reshape(-1, 3)
     return result
