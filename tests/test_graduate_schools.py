@@ -75,14 +75,16 @@ def test_international_intake_follows_attractiveness_up_to_the_cap(tmp_path, bas
     assert np.all(column(more, "international_intake", 2030) <= b + 1e-9)
 
 
-def test_outside_applicants_come_from_the_engineers_pool(baseline):
+@pytest.mark.parametrize("per_place", [2.0, 1e-7, 0.0])
+def test_outside_applicants_come_from_the_engineers_pool(baseline, per_place):
     """Outside applicants = R (1 - exp(-places x per_place / R)), R = the pool's suitable
     candidates left after reskilling, split master's/PhD like the places: with per_place 2 and
     a pool of 100,000 at suitable share 0.02 (P = 2,000), not 2 x places (no pool) nor P (1 -
-    exp(-2 x places / P)) (reskilling not served first)."""
+    exp(-2 x places / P)) (reskilling not served first). The split holds for a wanted total
+    below one person (1e-7 per place), and nobody wanted gives nobody (0 per place), not 0 / 0."""
     from talentsim.engine.params import EngineerPool, Params, budgets, lever_units, programme_inputs
 
-    s = baseline.with_values({"graduate_school.ai_schools.outside_per_place": 2.0,
+    s = baseline.with_values({"graduate_school.ai_schools.outside_per_place": per_place,
                               "levers.reskilling.pool_initial": 100000.0, "levers.reskilling.suitable_share": 0.02,
                               "levers.reskilling.effect": 0.03, "graduate_school.bought_master_share": 0.6})
     draws = ts.sample_inputs(s, 4, "mc", rng=1)
@@ -99,9 +101,9 @@ def test_outside_applicants_come_from_the_engineers_pool(baseline):
         np.testing.assert_allclose(converted, suitable * -np.expm1(-0.03 * trainees / suitable), rtol=1e-12)
         left = suitable - converted
         places = np.asarray(m_in.ai_seats)[i] + np.asarray(d_in.ai_seats)[i]
-        expected = left * -np.expm1(-2.0 * places / left)
-        np.testing.assert_allclose(out_m, 0.6 * expected, rtol=1e-12, atol=1e-9)
-        np.testing.assert_allclose(out_d, 0.4 * expected, rtol=1e-12, atol=1e-9)
+        expected = left * -np.expm1(-per_place * places / left)
+        np.testing.assert_allclose(out_m, 0.6 * expected, rtol=1e-12, atol=1e-9 * per_place)
+        np.testing.assert_allclose(out_d, 0.4 * expected, rtol=1e-12, atol=1e-9 * per_place)
         assert np.all(converted + out_m + out_d <= suitable * (1 + 1e-12))
         pool.close(i, 0.5 * (out_m + out_d))
         checked += int(places.max() > 0 and trainees.max() > 0)

@@ -275,6 +275,27 @@ def test_pass_statistics_bins_every_value_once_with_under_and_overflow(monkeypat
     np.testing.assert_array_equal(sums.sum(axis=1), [spread.sum(axis=0), flat.sum(axis=0)])
 
 
+def test_streamed_quantiles_never_leave_the_draws_range(monkeypatch):
+    # draws 0, 100, 100: the pilot range is [-25, 125] (every draw, widened by a quarter of the
+    # span each side), 4096 bins of 150 / 4096; 100 sits a third into its bin, and both its
+    # draws are placed at a quarter and three quarters of that bin, so the p95 read off the
+    # histogram, x1 + 0.9 (x2 - x1), lands above 100: it is clipped to the largest draw
+    import talentsim as ts
+
+    s = ts.load_scenario(Path(__file__).parents[1] / "scenarios" / "baseline.yaml").with_values(
+        {"horizon.end": 2024})
+    values = np.array([[0.0], [100.0], [100.0]])
+    monkeypatch.setattr(streaming, "_chunk_metrics", lambda sc, d, a, b, into=None: {
+        "m": np.asfortranarray(values[a:b])})
+    out = streaming.summarize_streaming(s, ts.sample_inputs(s, 3, rng=1))
+    row = out.summary.set_index("metric").loc["m"]
+    width = 150 / streaming.BINS
+    edge = -25 + width * np.floor(125 / width)
+    assert edge + 0.7 * width > 100  # the unclipped estimate
+    assert row["p95"] == 100.0 and row["p05"] >= 0.0
+    assert abs(row["p95"] - np.quantile(values, 0.95)) <= out.max_quantile_error["m"]
+
+
 def test_a_small_streamed_summary_over_several_tasks_is_within_its_bound(monkeypatch):
     import talentsim as ts
     from talentsim.results import summarize

@@ -84,7 +84,7 @@ def migration_rates(lab: LabourParams, i: int, premium: np.ndarray, start_total:
 
 
 def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, reskilled: np.ndarray,
-                to_ai_foreign: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                to_ai_foreign: np.ndarray) -> dict[str, np.ndarray]:
     """One horizon year of the labour market; ``to_ai`` (n, Q) graduates seeking Korean AI
     jobs, of whom ``to_ai_foreign`` (n, Q) are international graduates (foreign-born);
     ``reskilled`` (n,) people converted from the engineers' pool this year.
@@ -97,8 +97,6 @@ def labour_year(lab: LabourParams, wf: Workforce, i: int, to_ai: np.ndarray, res
     h, h_region, r, arrivals_imm, covered = (
         rates["emigration"], rates["by_region"], rates["return"], rates["immigrants"], rates["covered"])
     trainees = reskilled
-    if to_ai_foreign is None:
-        to_ai_foreign = np.zeros_like(to_ai)
     # candidates by qualification in their entry bands only, (n, Q, E): the other bands hold none
     bands = sorted({lab.entry[name] for name in (*QUALIFICATIONS, "reskilled", "immigrant")})
     at = {b: e for e, b in enumerate(bands)}
