@@ -257,7 +257,7 @@ def test_pass_statistics_bins_every_value_once_with_under_and_overflow(monkeypat
     spread = np.array([[0.0, 5.0], [2.5, 9.0], [7.0, 10.0], [-3.0, 7.5], [3.99, 12.0], [4.0, 6.0]])
     flat = np.array([[2.0, 8.0]] * 3 + [[3.0, 8.0]] * 3)
     data = {"a": spread, "b": flat}
-    monkeypatch.setattr(streaming, "_chunk_metrics", lambda s, d, a, b, into=None: {
+    monkeypatch.setattr(streaming, "_chunk_metrics", lambda s, d, a, b, into=None, on_inputs=None: {
         k: np.asfortranarray(v[a:b]) for k, v in data.items()})
     monkeypatch.setattr(streaming, "BINS", 4)
     lo = np.array([[0.0, 6.0], [2.5, 8.0]])
@@ -285,7 +285,7 @@ def test_streamed_quantiles_never_leave_the_draws_range(monkeypatch):
     s = ts.load_scenario(Path(__file__).parents[1] / "scenarios" / "baseline.yaml").with_values(
         {"horizon.end": 2024})
     values = np.array([[0.0], [100.0], [100.0]])
-    monkeypatch.setattr(streaming, "_chunk_metrics", lambda sc, d, a, b, into=None: {
+    monkeypatch.setattr(streaming, "_chunk_metrics", lambda sc, d, a, b, into=None, on_inputs=None: {
         "m": np.asfortranarray(values[a:b])})
     out = streaming.summarize_streaming(s, ts.sample_inputs(s, 3, rng=1))
     row = out.summary.set_index("metric").loc["m"]

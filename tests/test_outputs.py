@@ -149,6 +149,43 @@ def test_streaming_inputs_written_during_the_pass_leave_nothing_behind(small, tm
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
+def test_inputs_feed_writes_the_same_file_whatever_the_pass_delivers(small, tmp_path):
+    """inputs.parquet from a pass's own input values (InputsFeed): chunks delivered out of
+    order, twice, or not at all still give inputs_frame's table, in draw order."""
+    import threading
+
+    from talentsim.results import InputsFeed, inputs_frame
+
+    s = ts.load_scenario(small)
+    draws = ts.sample_inputs(s, 23, "lhs", rng=3)
+    feed = InputsFeed(draws, chunk_size=4, depth=2)
+    path = tmp_path / "inputs.parquet"
+    writer = threading.Thread(target=feed.writer(), args=(path, threading.Event()))
+    writer.start()
+    for start, stop in [(0, 5), (0, 5), (10, 15), (5, 10), (15, 20)]:  # (5, 10) late: sampled instead
+        feed.put(start, stop, draws.chunk(start, stop))
+    feed.close()  # 20..23 never delivered: sampled by the writer
+    writer.join()
+    pd.testing.assert_frame_equal(pd.read_parquet(path), inputs_frame(draws))
+
+
+def test_a_streaming_run_samples_each_chunk_once_with_one_worker(small, tmp_path, monkeypatch):
+    """With one worker the pass hands its input values to the inputs.parquet writer: every
+    draw's inputs are sampled once for the pass (plus the pilot), not a second time."""
+    from talentsim.sampling import Draws
+
+    monkeypatch.setattr(cli_run, "MEMORY_BUDGET", 1)  # force streaming
+    calls = []
+    real = Draws.chunk
+    monkeypatch.setattr(Draws, "chunk", lambda self, a, b: calls.append((a, b)) or real(self, a, b))
+    out = tmp_path / "st"
+    assert run_cli("run", small, "--draws", 1200, "--chunk-size", 500, "--out", out, "--no-draws").exit_code == 0
+    assert sorted(calls) == [(0, 500), (0, 1000), (500, 1000), (1000, 1200)]  # pilot 0:1000
+    s = ts.load_scenario(small)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "inputs.parquet"),
+                                  ts.simulate(s, ts.sample_inputs(s, 1200)).inputs)
+
+
 # ------------------------------------------------------------------ seeds
 def test_rng_accepts_an_int_a_seed_sequence_or_a_generator(baseline):
     as_int = ts.sample_inputs(baseline, 5, rng=7)

@@ -123,15 +123,15 @@ def inputs_frame(draws: Draws, start: int = 0, stop: int | None = None) -> pd.Da
 
 
 def write_parquet_chunks(path, frames) -> None:
-    """Write an iterable of frames (same columns) to one Parquet file, one row group each, so a
-    file of any size is written in bounded memory."""
+    """Write an iterable of frames (same columns; pandas DataFrames or pyarrow Tables) to one
+    Parquet file, one row group each, so a file of any size is written in bounded memory."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     writer = None
     try:
         for frame in frames:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:  # no dictionary for float columns: all values differ (3x faster writes)
                 keys = [f.name for f in table.schema if not pa.types.is_floating(f.type)]
                 # pyarrow takes a list of column names here; pyarrow-stubs only know the bool form
@@ -140,6 +140,18 @@ def write_parquet_chunks(path, frames) -> None:
     finally:
         if writer is not None:
             writer.close()
+
+
+def _inputs_table(draws: Draws, start: int, stop: int, values: Mapping[str, np.ndarray] | None = None):
+    """The columns of :func:`inputs_frame` as an Arrow table straight from the arrays (through
+    pandas it cost ~4x the Parquet encoding); ``values`` are draws.chunk(start, stop) if known."""
+    import pyarrow as pa
+
+    if values is None:
+        values = draws.chunk(start, stop) if draws.inputs else {}
+    columns = {"draw": pa.array(np.arange(start, stop))}
+    columns.update((name, pa.array(values[name])) for name in draws.names)
+    return pa.table(columns)
 
 
 def inputs_writer(draws: Draws, chunk_size: int = 5000):
@@ -152,12 +164,85 @@ def inputs_writer(draws: Draws, chunk_size: int = 5000):
         for start in range(0, draws.n_draws, chunk_size):
             if stop is not None and stop.is_set():
                 raise InterruptedError("inputs.parquet: stopped")
-            yield inputs_frame(draws, start, min(start + chunk_size, draws.n_draws))
+            yield _inputs_table(draws, start, min(start + chunk_size, draws.n_draws))
 
     def write(path, stop=None) -> None:
         write_parquet_chunks(path, frames(stop))
 
     return write
+
+
+class InputsFeed:
+    """``inputs.parquet`` from the input values an in-process engine pass computes anyway.
+
+    The pass calls :meth:`put` with each chunk's ``draws.chunk(start, stop)`` (in any order, any
+    number of times); the writer (:meth:`writer`, run in a
+    :class:`~talentsim.outdir.BackgroundFile` thread) appends them in draw order and samples any
+    draws the feed skipped itself, so the file is the same as :func:`inputs_writer`'s whatever
+    the pass delivers. Sampling the inputs a second time in a thread beside the pass cost more
+    than the sampling: the thread's Python work held the interpreter lock the pass was waiting
+    for. The queue holds at most ``depth`` chunks; :meth:`close` ends the feed."""
+
+    def __init__(self, draws: Draws, chunk_size: int = 5000, depth: int = 2):
+        import queue
+
+        self.draws, self.chunk_size = draws, chunk_size
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._full = queue.Full
+        self._empty = queue.Empty
+        self.done = False  # set by the writer when it stops (finished, stopped or failed)
+
+    def put(self, start: int, stop: int, values: Mapping[str, np.ndarray]) -> None:
+        self._put((start, stop, {name: values[name] for name in self.draws.names}))
+
+    def close(self) -> None:
+        self._put((-1, -1, {}))  # the end of the feed
+
+    def _put(self, item) -> None:
+        while not self.done:  # a writer that stopped takes nothing more: the item is dropped
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except self._full:
+                continue
+
+    def writer(self):
+        """``write(path, stop)`` for :class:`~talentsim.outdir.BackgroundFile`."""
+
+        def tables(stop):
+            done = 0  # draws written
+
+            def sampled(upto: int):  # draws the feed skipped: sampled here
+                nonlocal done
+                while done < upto:
+                    end = min(done + self.chunk_size, upto)
+                    yield _inputs_table(self.draws, done, end)
+                    done = end
+
+            while True:
+                if stop is not None and stop.is_set():
+                    raise InterruptedError("inputs.parquet: stopped")
+                try:
+                    start, end, values = self._queue.get(timeout=0.2)
+                except self._empty:
+                    continue
+                if start < 0:
+                    break
+                if end <= done:
+                    continue  # already written
+                yield from sampled(start)
+                if start == done:
+                    yield _inputs_table(self.draws, start, end, values)
+                    done = end
+            yield from sampled(self.draws.n_draws)
+
+        def write(path, stop=None) -> None:
+            try:
+                write_parquet_chunks(path, tables(stop))
+            finally:
+                self.done = True
+
+        return write
 
 
 def read_run(results_dir: str | os.PathLike) -> Run:

@@ -96,16 +96,26 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
                  draws.n_draws, draws.method, draws.seed, len(draws.names), chunk_size, workers,
                  "streaming summaries (one pass, bounded memory)" if streaming else "in memory")
     background = None  # a streaming run writes inputs.parquet in a thread during its pass
+    feed = None  # ... from the input values of a pass in this process
     try:
         if streaming:
-            background = start_background_inputs(out, draws, chunk_size)
+            if workers == 1 and scheduler is None:
+                from ..results import InputsFeed
+
+                feed = InputsFeed(draws, chunk_size)
+            background = start_background_inputs(out, draws, chunk_size, feed)
+            if background is None:
+                feed = None
         with progress(draws.n_draws, scenario.name, passes=1) as update:
             t_engine = time.perf_counter()
             if streaming:
                 from ..engine.streaming import BINS, summarize_streaming
 
                 streamed = summarize_streaming(scenario, draws, chunk_size=chunk_size, workers=workers,
-                                               scheduler=scheduler, progress=update)
+                                               scheduler=scheduler, progress=update,
+                                               on_inputs=feed.put if feed is not None else None)
+                if feed is not None:
+                    feed.close()
                 summary, result = streamed.summary, None
                 quantiles = (f"streaming histogram in {streamed.passes} pass(es), {BINS} bins per metric and "
                              f"year over a pilot range: |error| <= (hi - lo) / {BINS}; largest bound for "
@@ -167,9 +177,11 @@ def run(scenario_file, n_draws, seed, sampling, chunk_size, out_dir, no_draws, w
     figures_and_report(out, plots, with_report)
 
 
-def start_background_inputs(out: Path, draws, chunk_size: int):
+def start_background_inputs(out: Path, draws, chunk_size: int, feed=None):
     """inputs.parquet of a streaming run, written in a thread beside ``out`` while the pass
-    runs (None where ``out``'s folder cannot be made: then it is written after the pass)."""
+    runs, from ``feed`` (:class:`~talentsim.results.InputsFeed`: the pass's own input values)
+    or sampled in the thread (None where ``out``'s folder cannot be made: then it is written
+    after the pass)."""
     from ..outdir import BackgroundFile
     from ..results import inputs_writer
 
@@ -177,7 +189,7 @@ def start_background_inputs(out: Path, draws, chunk_size: int):
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None  # write_atomic_dir reports it with its own message
-    return BackgroundFile(out, inputs_writer(draws, chunk_size))
+    return BackgroundFile(out, feed.writer() if feed is not None else inputs_writer(draws, chunk_size))
 
 
 def run_microsim(scenario, scenario_file, draws, out: Path, scale, workers: int, no_draws: bool,

@@ -138,19 +138,23 @@ def prepare_chunk(scenario: Scenario, p: Params) -> ChunkInputs:
 
 
 def simulate_chunk(
-    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None, *, into: Buffers | None = None
+    scenario: Scenario, draws: Draws, start: int = 0, stop: int | None = None, *, into: Buffers | None = None,
+    on_inputs: Callable[[int, int, dict[str, np.ndarray]], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Simulate draws ``start:stop`` through the spin-up years and the horizon.
 
     Returns ``(metrics, initial)``: metrics {name: (n, Y_horizon)}, and the end-of-year stocks
     of the year before the horizon {name: (n,)} so that stock identities can be checked from
     the first horizon year on. ``into`` (see :class:`Buffers`) receives the metrics instead of
-    new arrays.
+    new arrays; ``on_inputs(start, stop, values)`` the chunk's input values (``draws.chunk``).
     """
     stop = draws.n_draws if stop is None else stop
     n = stop - start
     keep_freed_heap(n, len(scenario.sim_years))  # reuse the previous chunk's freed memory
-    p = Params(scenario, draws.chunk(start, stop), n, np.asarray(scenario.sim_years))
+    values = draws.chunk(start, stop)
+    if on_inputs is not None:
+        on_inputs(start, stop, values)
+    p = Params(scenario, values, n, np.asarray(scenario.sim_years))
     return run_years(scenario, prepare_chunk(scenario, p), n, into)
 
 

@@ -49,10 +49,11 @@ MARGIN = 0.25
 BLOCK = 500
 
 
-def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int, into=None) -> dict[str, np.ndarray]:
+def _chunk_metrics(scenario: Scenario, draws: Draws, start: int, stop: int, into=None,
+                   on_inputs=None) -> dict[str, np.ndarray]:
     from .cohort import simulate_chunk
 
-    return simulate_chunk(scenario, draws, start, stop, into=into)[0]
+    return simulate_chunk(scenario, draws, start, stop, into=into, on_inputs=on_inputs)[0]
 
 
 def _block_sums(values: np.ndarray) -> np.ndarray:
@@ -71,21 +72,21 @@ def _block_sums(values: np.ndarray) -> np.ndarray:
     return np.concatenate(parts)
 
 
-def _one_pass(scenario, draws, ranges, names, lo, hi):
+def _one_pass(scenario, draws, ranges, names, lo, hi, on_inputs=None):
     """:func:`_pass_statistics`, then the task's metric arrays unmapped: a worker holds none
     between tasks (kept for reuse, they would add a chunk's arrays to every worker's memory)."""
     from .memory import release_unused
 
-    out = _pass_statistics(scenario, draws, ranges, names, lo, hi)
+    out = _pass_statistics(scenario, draws, ranges, names, lo, hi, on_inputs)
     release_unused()
     return out
 
 
-def _pass_statistics(scenario, draws, ranges, names, lo, hi):
+def _pass_statistics(scenario, draws, ranges, names, lo, hi, on_inputs=None):
     """Over the draws of several chunks: (names, min, max, block sums (M, blocks, Y),
     counts (M, Y, BINS + 2) int32), bins over [lo, hi] plus underflow and overflow. The chunks'
     metrics are written into the same arrays chunk after chunk (memory and page faults of one
-    chunk per task)."""
+    chunk per task). ``on_inputs`` as in :func:`~talentsim.engine.cohort.simulate_chunk`."""
     from .cohort import Buffers
 
     m_count, y_count = lo.shape
@@ -100,7 +101,7 @@ def _pass_statistics(scenario, draws, ranges, names, lo, hi):
     scratch: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # float and integer bin indices, per chunk length
     for start, stop in ranges:
         n = stop - start
-        m = _chunk_metrics(scenario, draws, start, stop, reused.setdefault(n, Buffers(n)).at(0, n))
+        m = _chunk_metrics(scenario, draws, start, stop, reused.setdefault(n, Buffers(n)).at(0, n), on_inputs)
         chunk_sums = np.empty((m_count, -(-(stop - start) // BLOCK), y_count))
         x, idx = scratch.setdefault(n, (np.empty((y_count, n)), np.empty((y_count, n), dtype=np.intp)))
         for i, name in enumerate(names):
@@ -199,14 +200,19 @@ def summarize_streaming(
     workers: int = 1,
     scheduler: str | None = None,
     progress: Callable[[int], None] | None = None,
+    on_inputs: Callable[[int, int, dict[str, np.ndarray]], None] | None = None,
 ) -> StreamedSummary:
     """The same table as :func:`~talentsim.results.summarize`, in bounded memory, in one pass.
 
     Each task covers :data:`CHUNKS_PER_TASK` consecutive chunks and returns only its
     statistics (counts, block sums, extremes), so little crosses between processes. Counts are
     integers and sums follow the fixed block order, so every output is identical for any chunk
-    size, one worker, K workers or a cluster.
+    size, one worker, K workers or a cluster. ``on_inputs(start, stop, values)`` receives each
+    chunk's input values during the pass (in draw order, once); only for a pass in this
+    process (one worker, no scheduler).
     """
+    if on_inputs is not None and (workers != 1 or scheduler is not None):
+        raise ValueError("on_inputs needs the pass in this process (workers=1, no scheduler)")
     n = draws.n_draws
     chunk_size = -(-chunk_size // BLOCK) * BLOCK  # aligned blocks: sums independent of chunking
     pilot = _chunk_metrics(scenario, draws, 0, min(PILOT, n))
@@ -220,9 +226,9 @@ def summarize_streaming(
     chunks = chunk_bounds(n, chunk_size)
     ranges = [chunks[i : i + CHUNKS_PER_TASK] for i in range(0, len(chunks), CHUNKS_PER_TASK)]
 
-    def gather(lo, hi, report):
+    def gather(lo, hi, report, on_inputs=None):
         gmin = gmax = total = counts = None
-        tasks = [(scenario, draws, rs, names, lo, hi) for rs in ranges]
+        tasks = [(scenario, draws, rs, names, lo, hi, on_inputs) for rs in ranges]
         for rs, (mn, mx, sums, c) in zip(ranges, run_tasks(_one_pass, tasks, workers=workers,
                                                                scheduler=scheduler)):
             if counts is None:
@@ -237,7 +243,7 @@ def summarize_streaming(
                 report(sum(b - a for a, b in rs))
         return gmin, gmax, total, counts
 
-    gmin, gmax, total, counts = gather(lo, hi, progress)
+    gmin, gmax, total, counts = gather(lo, hi, progress, on_inputs)
     probs = _probabilities(n)
     cum = np.cumsum(counts, axis=-1)
     est = {k: _outer_quantile(counts, cum, lo, hi, p) for k, p in probs.items()}
