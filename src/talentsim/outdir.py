@@ -278,9 +278,10 @@ def _private_name(out: Path, what: str) -> str:
 
 
 class BackgroundFile:
-    """One file of a results folder written in a thread while the run goes on: a file that
-    costs time but needs nothing the run computes (``inputs.parquet`` of a streaming run
-    re-samples every draw's inputs: ~11 s at 1M draws, on the core one worker leaves idle).
+    """One file of a results folder written in a thread while the run goes on
+    (``inputs.parquet`` of a streaming run: from the pass's own input values with one worker,
+    :class:`~talentsim.results.InputsFeed`; re-sampled in the thread with several, while the
+    main process only waits for the workers' results).
 
     It goes to a private sibling of ``out`` (``.<name>.tmp-<pid>-<hex>``: :func:`clean_stale`
     removes it if the process dies); :meth:`writer` waits for it, re-raises its error and moves
