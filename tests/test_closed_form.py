@@ -133,7 +133,7 @@ COMPARED = [
     "emigration_us", "emigration_europe", "emigration_rate", "net_migration", "retirement", "attrition",
     "diaspora", "diaspora_us", "diaspora_europe", "returnees_us", "returnees_europe",
     "diaspora_retirement_us", "diaspora_retirement_europe", "demand", "shortage", "shortage_probability",
-    "dropouts_ai_graduate_schools", "grads_international_master",
+    "dropouts_ai_graduate_schools", "grads_international_master", "diaspora_retirement",
 ]
 
 
@@ -448,6 +448,7 @@ def reference(phd_seats: float, response: float = RESPONSE[0]) -> dict:
             attrition=0.04 * (start_k + start_f), diaspora=regions.sum(), diaspora_us=regions[0],
             diaspora_europe=regions[1], returnees_us=returned[0], returnees_europe=returned[1],
             diaspora_retirement_us=retired_abroad[0], diaspora_retirement_europe=retired_abroad[1],
+            diaspora_retirement=retired_abroad.sum(),
             demand=demand[year], shortage=shortage, shortage_probability=float(shortage > 0), fill=fill)
     result = {k: np.array(v) for k, v in out.items()}
     result["initial"] = initial

@@ -189,6 +189,19 @@ def test_arena_arrays_start_on_64_bytes_and_never_overlap():
     assert all((a == j).all() for j, a in enumerate(arrays))
 
 
+def test_arena_blocks_hold_as_many_big_arrays_as_fit_in_block_bytes():
+    # 240,000-byte arrays and 1 MiB blocks: four to a block (not per_block = 64), the fifth
+    # starts a new block
+    arena = memory.Arena(per_block=64, block_bytes=1 << 20)
+    arrays = [arena.empty(3, 10_000) for _ in range(5)]
+    blocks = {id(a.base if a.base is not None else a) for a in arrays}
+    assert arena._block is not None and arena._block.nbytes == 4 * 240_000
+    assert arrays[4].base is arena._block and arrays[0].base is not arena._block
+    for j, a in enumerate(arrays):
+        a[...] = j
+    assert all((a == j).all() for j, a in enumerate(arrays)) and len(blocks) == 2
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc only")
 def test_the_first_chunk_sets_the_heap_threshold(monkeypatch):
     monkeypatch.setattr(memory, "_kept", 0)  # as in a new process

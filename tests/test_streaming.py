@@ -88,3 +88,22 @@ def test_the_recorded_bound_is_the_pilot_range_widened_by_the_margin(short, monk
         want = np.where(varies, (1 + 2 * streaming.MARGIN) * span / BINS, 0.0).max()
         assert streamed.max_quantile_error[name] == pytest.approx(want, rel=1e-9, abs=1e-12), name
     assert streamed.max_quantile_error.nunique() > 10  # per metric, not one figure for all
+
+
+def test_the_pass_hands_each_chunks_inputs_over_once_in_draw_order(short):
+    """summarize_streaming(on_inputs=...) gives each chunk's input values (draws.chunk) once, in
+    draw order, during the one pass (not the pilot's); its table is a fresh 0..n-1 index.
+    Only a pass in this process can call back."""
+    draws = ts.sample_inputs(short, 1300, "lhs", rng=5)
+    seen = []
+    out = summarize_streaming(short, draws, chunk_size=500,
+                              on_inputs=lambda a, b, values: seen.append((a, b, values)))
+    assert [(a, b) for a, b, _ in seen] == [(0, 500), (500, 1000), (1000, 1300)]
+    for a, b, values in seen:
+        expected = draws.chunk(a, b)
+        assert sorted(values) == sorted(expected)
+        for name in draws.names:
+            np.testing.assert_array_equal(values[name], expected[name], err_msg=name)
+    assert out.summary.index.equals(pd.RangeIndex(len(out.summary)))
+    with pytest.raises(ValueError, match=r"on_inputs needs the pass in this process \(workers=1, no scheduler\)"):
+        summarize_streaming(short, draws, workers=2, on_inputs=lambda *args: None)
