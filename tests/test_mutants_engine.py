@@ -212,6 +212,38 @@ def test_draws_writers_write_every_draw_once_in_order(tmp_path):
         np.testing.assert_array_equal(initial[name], value)
 
 
+def test_run_tasks_keeps_at_most_two_tasks_per_worker_in_flight(monkeypatch):
+    # an executor that runs each task when it is submitted and records the submissions: after
+    # the first result is consumed, AHEAD x workers + 1 tasks have been submitted, not all 20
+    from concurrent.futures import Future
+
+    from talentsim.engine import parallel
+
+    submitted = []
+
+    class Inline:
+        def __init__(self, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def submit(self, func, *args):
+            submitted.append(args)
+            future = Future()
+            future.set_result(func(*args))
+            return future
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Inline)
+    results = parallel.run_tasks(abs, [(-k,) for k in range(20)], workers=3)
+    assert next(results) == 0
+    assert len(submitted) == parallel.AHEAD * 3 + 1 == 7
+    assert list(results) == list(range(1, 20)) and len(submitted) == 20
+
+
 # ------------------------------------------------------------------ streaming quantiles
 def test_histogram_quantile_by_hand():
     # one value in each of 4 bins over [0, 4]: order statistics placed at the bin centres
