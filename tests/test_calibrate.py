@@ -444,3 +444,15 @@ def test_history_observations_all_lie_in_its_horizon():
     assert (history.horizon.start, history.horizon.end) == (2010, 2030)
     obs = ob.read_observed(None, horizon=(2010, 2030))  # raises on an observation outside it
     assert obs.loc[obs["kind"] == "observation", "year"].min() == 2010
+
+
+def test_the_documented_demand_experiment_still_loads():
+    """docs/calibration.md quotes a calibration of docs/experiments/history_demand_kink.yaml:
+    it must stay a valid scenario that extends the shipped history and replaces only its demand."""
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    kink = ts.load_scenario(root / "docs" / "experiments" / "history_demand_kink.yaml")
+    history = ts.load_scenario(root / "scenarios" / "history.yaml")
+    assert kink.market.demand.path == "explicit" and sorted(kink.market.demand.values) == [2011, 2021, 2024, 2030]
+    assert kink.horizon == history.horizon and kink.market.initial_premium == history.market.initial_premium
